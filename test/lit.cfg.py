@@ -1,0 +1,41 @@
+# lit configuration for Kiln's FileCheck tests.
+import os
+import shutil
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Kiln"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit", "tools"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+# FileCheck, not, count come from LLVM's tool directory; kiln-opt from ours.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["kiln-opt"], [config.kiln_tools_dir])
+
+# ptxas is the CUDA toolkit's (not a Debian package). Tests that need it say
+# `REQUIRES: ptxas`; without it they are UNSUPPORTED, unless KILN_REQUIRE_PTXAS=1 (CI), which
+# turns its absence into an error.
+def find_ptxas():
+    for candidate in [os.environ.get("KILN_PTXAS"), shutil.which("ptxas"),
+                      "/usr/local/cuda/bin/ptxas"]:
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+ptxas = find_ptxas()
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+    config.substitutions.append(("%cuda_root", os.path.dirname(os.path.dirname(ptxas))))
+elif os.environ.get("KILN_REQUIRE_PTXAS") == "1":
+    lit_config.fatal("KILN_REQUIRE_PTXAS=1 but ptxas was not found (looked at $KILN_PTXAS, "
+                     "PATH and /usr/local/cuda/bin); install the CUDA toolkit")
+else:
+    lit_config.note("ptxas not found (looked at $KILN_PTXAS, PATH, /usr/local/cuda/bin): "
+                    "tests that assemble PTX are UNSUPPORTED; set KILN_REQUIRE_PTXAS=1 to fail")
