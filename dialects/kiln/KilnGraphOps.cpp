@@ -92,8 +92,7 @@ LogicalResult RopeOp::verify() {
            << rank;
   int64_t rotary = lastDim(getInput());
   if (ShapedType::isDynamic(rotary) || rotary % 2 != 0)
-    return emitOpError("rotary dimension must be static and even, got ")
-           << formatShape({rotary});
+    return emitOpError("rotary dimension must be static and even, got ") << formatDim(rotary);
   if (failed(verifyPositive(*this, "theta", getTheta().convertToDouble())))
     return failure();
   return verifyRows(*this, "positions", getPositions(), getInput());

@@ -56,7 +56,7 @@ def Kiln_MLAAttentionOp : Kiln_MLAOp<"attention", [Pure,
     `kv_a` $kv_a `,` $kv_a_norm `kv_b` $kv_b `o` $o
     (`indexer` `(` $index_wq_b^ `,` $index_wk `,` $index_k_norm `,` $index_k_norm_bias `,`
        $index_weights_proj `)`)?
-    attr-dict `:` type($input) `,` type($positions) `,` type($cache) `->` type($result)
+    attr-dict `:` type($input) `,` type($positions) `,` qualified(type($cache)) `->` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -123,15 +123,26 @@ def Kiln_MLACacheWriteOp : Kiln_Op<"mla.cache_write", [Pure,
         : tensor<?x128xf32>, tensor<?x16xf32>, tensor<?xi32>,
           !kiln.kv_cache<layers = 3, latent = 128, rope = 16, index = 0, block = 64, element = f32>
     ```
+
+    With indexer keys (V3.2), their type comes last:
+
+    ```mlir
+    %cache1 = kiln.mla.cache_write %latent, %k_pe index %keys into %cache at %positions layer 0
+        : tensor<?x128xbf16>, tensor<?x16xbf16>, tensor<?xi32>,
+          !kiln.kv_cache<layers = 3, latent = 128, rope = 16, index = 32, block = 64,
+                         element = bf16>, tensor<?x32xbf16>
+    ```
   }];
+  // The optional operand comes last: AllTypesMatch infers the result from the cache operand by
+  // its position, which an absent optional operand before it would shift.
   let arguments = (ins 2DTensorOf<[F32, BF16, F16]>:$latent, 2DTensorOf<[F32, BF16, F16]>:$k_pe,
-                       Optional<2DTensorOf<[F32, BF16, F16]>>:$index_keys,
-                       Kiln_KVCacheType:$cache, 1DTensorOf<[I32]>:$positions, I64Attr:$layer);
+                       Kiln_KVCacheType:$cache, 1DTensorOf<[I32]>:$positions, I64Attr:$layer,
+                       Optional<2DTensorOf<[F32, BF16, F16]>>:$index_keys);
   let results = (outs Kiln_KVCacheType:$new_cache);
   let assemblyFormat = [{
     $latent `,` $k_pe (`index` $index_keys^)? `into` $cache `at` $positions `layer` $layer
-    attr-dict `:` type($latent) `,` type($k_pe) (`,` type($index_keys)^)? `,` type($positions)
-    `,` type($cache)
+    attr-dict `:` type($latent) `,` type($k_pe) `,` type($positions) `,` qualified(type($cache))
+    (`,` type($index_keys)^)?
   }];
   let hasVerifier = 1;
 }
@@ -153,7 +164,7 @@ def Kiln_MLACacheReadOp : Kiln_Op<"mla.cache_read", [Pure]> {
   let results = (outs 2DTensorOf<[F32, BF16, F16]>:$latent, 2DTensorOf<[F32, BF16, F16]>:$k_pe,
                       Optional<2DTensorOf<[F32, BF16, F16]>>:$index_keys);
   let assemblyFormat = [{
-    $cache `layer` $layer attr-dict `:` type($cache) `->` type($latent) `,` type($k_pe)
+    $cache `layer` $layer attr-dict `:` qualified(type($cache)) `->` type($latent) `,` type($k_pe)
     (`,` type($index_keys)^)?
   }];
   let hasVerifier = 1;
@@ -213,7 +224,7 @@ def Kiln_MLAAbsorbedOp : Kiln_MLAOp<"absorbed", [Pure]> {
   let results = (outs 3DTensorOf<[F32, BF16, F16]>:$result);
   let assemblyFormat = [{
     $q `,` $cache `,` $positions `layer` $layer `kv_b` $kv_b (`topk` $topk^)? attr-dict `:`
-    type($q) `,` type($positions) `,` type($cache) (`,` type($topk)^)? `->` type($result)
+    type($q) `,` type($positions) `,` qualified(type($cache)) (`,` type($topk)^)? `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -49,7 +49,7 @@ LogicalResult RouteTopKOp::verify() {
   int64_t experts = select.getDimSize(1);
   int64_t k = getK();
   if (k <= 0 || (!ShapedType::isDynamic(experts) && k > experts))
-    return emitOpError("k must be in [1, ") << formatShape({experts}) << "], got " << k;
+    return emitOpError("k must be in [1, ") << formatDim(experts) << "], got " << k;
   SmallVector<int64_t> expected = {select.getDimSize(0), k};
   if (failed(verifyShape(*this, "topk weights", getTopkWeights().getType(), expected)))
     return failure();

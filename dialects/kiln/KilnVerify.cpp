@@ -14,16 +14,15 @@ int64_t ceilDivDim(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
+std::string formatDim(int64_t dim) {
+  return ShapedType::isDynamic(dim) ? std::string("?") : std::to_string(dim);
+}
+
 std::string formatShape(ArrayRef<int64_t> shape) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << '[';
-  llvm::interleaveComma(shape, os, [&](int64_t dim) {
-    if (ShapedType::isDynamic(dim))
-      os << '?';
-    else
-      os << dim;
-  });
+  llvm::interleaveComma(shape, os, [&](int64_t dim) { os << formatDim(dim); });
   os << ']';
   return text;
 }
@@ -50,8 +49,8 @@ LogicalResult verifyRows(Operation *op, StringRef what, Value value, Value input
   int64_t inputRows = cast<ShapedType>(input.getType()).getDimSize(0);
   if (dimsCompatible(rows, inputRows))
     return success();
-  return op->emitOpError() << what << " has " << formatShape({rows}) << " rows, input has "
-                           << formatShape({inputRows});
+  return op->emitOpError() << what << " has " << formatDim(rows) << " rows, input has "
+                           << formatDim(inputRows);
 }
 
 FailureOr<WeightOp> lookupWeight(Operation *op, SymbolTableCollection &symbolTable,

@@ -25,6 +25,9 @@ inline bool dimsCompatible(int64_t a, int64_t b) {
 /// `ceil(a / b)`, kept dynamic when `a` is.
 int64_t ceilDivDim(int64_t a, int64_t b);
 
+/// Prints a dimension: its value, or `?` when dynamic.
+std::string formatDim(int64_t dim);
+
 /// Prints a shape as `[4, ?, 16]`.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 
