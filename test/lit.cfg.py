@@ -21,9 +21,13 @@ llvm_config.add_tool_substitutions(["kiln-opt"], [config.kiln_tools_dir])
 # ptxas is the CUDA toolkit's (not a Debian package). Tests that need it say
 # `REQUIRES: ptxas`; without it they are UNSUPPORTED, unless KILN_REQUIRE_PTXAS=1 (CI), which
 # turns its absence into an error.
+# KILN_PTXAS names the one ptxas to use (the tests of this mechanism point it nowhere).
 def find_ptxas():
-    for candidate in [os.environ.get("KILN_PTXAS"), shutil.which("ptxas"),
-                      "/usr/local/cuda/bin/ptxas"]:
+    if "KILN_PTXAS" in os.environ:
+        candidates = [os.environ["KILN_PTXAS"]]
+    else:
+        candidates = [shutil.which("ptxas"), "/usr/local/cuda/bin/ptxas"]
+    for candidate in candidates:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
     return None

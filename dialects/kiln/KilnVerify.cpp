@@ -2,6 +2,8 @@
 
 #include "dialects/kiln/KilnVerify.h"
 
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -118,9 +120,12 @@ LogicalResult verifyCacheMatchesShape(Operation *op, KVCacheType cache, MLAShape
 }
 
 LogicalResult verifyPositive(Operation *op, StringRef what, double value) {
-  if (!(value > 0.0))
-    return op->emitOpError() << what << " must be positive, got " << value;
-  return success();
+  if (value > 0.0)
+    return success();
+  // The shortest text that reads back as `value`, not printf's %e.
+  SmallString<16> text;
+  llvm::APFloat(value).toString(text);
+  return op->emitOpError() << what << " must be positive, got " << text;
 }
 
 } // namespace kiln
