@@ -32,11 +32,18 @@ def Kiln_Dialect : Dialect {
 
     A module may carry `kiln.act_scale_rounding = #kiln.scale_rounding<ue8m0>` (the checkpoint's
     `scale_fmt`): every activation quantisation in it then rounds its scales up to powers of two.
+    `kiln.model` is a dictionary of model facts (model_type, sizes, special token ids,
+    tokenizer, chat template) for the artifact header.
   }];
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
   let hasOperationAttrVerify = 1;
   let extraClassDeclaration = [{
+    /// The module's model facts (model_type, sizes, special token ids, tokenizer, chat
+    /// template), a dictionary the artifact writer copies into the artifact header.
+    static constexpr ::llvm::StringLiteral getModelAttrName() {
+      return ::llvm::StringLiteral("kiln.model");
+    }
     /// The model-level attribute naming the activation-scale rounding.
     static constexpr ::llvm::StringLiteral getActScaleRoundingAttrName() {
       return ::llvm::StringLiteral("kiln.act_scale_rounding");

@@ -18,6 +18,13 @@ void KilnDialect::initialize() {
 }
 
 LogicalResult KilnDialect::verifyOperationAttribute(Operation *op, NamedAttribute attribute) {
+  if (attribute.getName() == getModelAttrName()) {
+    if (!isa<ModuleOp>(op))
+      return op->emitError("'kiln.model' is only valid on a builtin.module");
+    if (!isa<DictionaryAttr>(attribute.getValue()))
+      return op->emitError("'kiln.model' must be a dictionary, got ") << attribute.getValue();
+    return success();
+  }
   if (attribute.getName() != getActScaleRoundingAttrName())
     return op->emitError("unknown kiln dialect attribute '")
            << attribute.getName().getValue() << "'";

@@ -33,6 +33,16 @@ LogicalResult WeightOp::verify() {
   if (getQuant() && type.getRank() < 2)
     return emitOpError("with block quantisation must have rank 2 or more, got ")
            << type.getRank();
+  if (!getSource())
+    return success();
+  uint64_t bytes = 0;
+  for (auto source : getSource()->getAsRange<SourceAttr>())
+    bytes += source.getSize();
+  uint64_t needed =
+      static_cast<uint64_t>(type.getNumElements()) * element.getIntOrFloatBitWidth() / 8;
+  if (bytes != needed)
+    return emitOpError("sources hold ") << bytes << " bytes, but " << type << " needs "
+                                        << needed;
   return success();
 }
 

@@ -74,12 +74,18 @@ kiln.weight @w : tensor<128x128xf8E4M3FN> quant(#kiln.block_fp8<[128, 128], f16>
 // -----
 
 // expected-error @below {{source file must be a path relative to the checkpoint, got "/abs/model.safetensors"}}
-kiln.weight @w : tensor<4xf32> source(#kiln.source<"/abs/model.safetensors", 0, 16>)
+kiln.weight @w : tensor<4xf32> source([#kiln.source<"/abs/model.safetensors", 0, 16>])
 
 // -----
 
 // expected-error @below {{source byte range overflows}}
-kiln.weight @w : tensor<4xf32> source(#kiln.source<"model.safetensors", 18446744073709551615, 16>)
+kiln.weight @w : tensor<4xf32> source([#kiln.source<"model.safetensors", 18446744073709551615, 16>])
+
+// -----
+
+// Packed sources must add up to the weight: 2 x 4 x 8 bf16 is 128 bytes.
+// expected-error @below {{'kiln.weight' op sources hold 96 bytes, but 'tensor<2x4x8xbf16>' needs 128}}
+kiln.weight @w : tensor<2x4x8xbf16> source([#kiln.source<"a.safetensors", 0, 64>, #kiln.source<"b.safetensors", 0, 32>])
 
 // -----
 
@@ -182,4 +188,18 @@ func.func @f(%c: !kiln.kv_cache<layers = 3, latent = 128, rope = 16, index = -1,
 // expected-error @below {{kv_cache element must be f32, bf16, f16 or f8E4M3FN, got 'i8'}}
 func.func @f(%c: !kiln.kv_cache<layers = 3, latent = 128, rope = 16, index = 0, block = 64, element = i8>) {
   return
+}
+
+// -----
+
+// expected-error @below {{'kiln.model' must be a dictionary, got "deepseek_v3"}}
+module attributes {kiln.model = "deepseek_v3"} {}
+
+// -----
+
+module {
+  // expected-error @below {{'kiln.model' is only valid on a builtin.module}}
+  func.func @f() attributes {kiln.model = {model_type = "deepseek_v3"}} {
+    return
+  }
 }

@@ -47,7 +47,8 @@ protected:
     kiln::WeightOp::create(b, loc, "w", RankedTensorType::get({out, in}, f8),
                            kiln::BlockFP8Attr::get(&context, {128, 128}, b.getF32Type()),
                            FlatSymbolRefAttr::get(&context, "w.scale"),
-                           kiln::SourceAttr::get(&context, "model.safetensors", 4096, out * in));
+                           b.getArrayAttr({kiln::SourceAttr::get(&context, "model.safetensors",
+                                                                  4096, out * in)}));
     auto xType = RankedTensorType::get({ShapedType::kDynamic, xWidth}, b.getF32Type());
     auto yType = RankedTensorType::get({ShapedType::kDynamic, out}, b.getF32Type());
     auto func = func::FuncOp::create(b, loc, "f", b.getFunctionType({xType}, {yType}));
