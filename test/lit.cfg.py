@@ -7,8 +7,9 @@ from lit.llvm import llvm_config
 
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit", "tools"]
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit", "tools",
+                   "fixtures", "gpu"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 
@@ -16,7 +17,10 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 # FileCheck, not, count come from LLVM's tool directory; kiln-opt from ours.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["kiln-opt"], [config.kiln_tools_dir])
+llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile"], [config.kiln_tools_dir])
+config.substitutions.append(("%fixtures", os.path.join(config.kiln_src_root, "test", "fixtures")))
+config.substitutions.append(("%configs", os.path.join(config.kiln_src_root, "examples", "configs")))
+config.substitutions.append(("%testtools", os.path.join(config.kiln_src_root, "test", "tools")))
 
 # ptxas is the CUDA toolkit's (not a Debian package). Tests that need it say
 # `REQUIRES: ptxas`; without it they are UNSUPPORTED, unless KILN_REQUIRE_PTXAS=1 (CI), which

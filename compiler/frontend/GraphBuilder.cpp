@@ -40,7 +40,7 @@ public:
   Expected<OwningOpRef<ModuleOp>> build() {
     module = ModuleOp::create(loc);
     setModuleAttributes();
-    weightBuilder = std::make_unique<OpBuilder>(module->getBody(), module->getBody()->begin());
+    weightBuilder = std::make_unique<OpBuilder>(context);
     act = elementType(context, c.tensors.find(names::kEmbed)->second.dtype);
     cacheType = KVCacheType::get(context, config.numHiddenLayers, config.kvLoraRank,
                                  config.qkRopeHeadDim, config.hasIndexer() ? config.indexHeadDim : 0,
@@ -69,11 +69,15 @@ private:
     return b.getArrayAttr(attrs);
   }
 
+  /// Weights go at the top of the module, in the order first used.
   WeightOp createWeight(StringRef name, RankedTensorType type, BlockFP8Attr quant,
                         FlatSymbolRefAttr scale, ArrayAttr source) {
-    auto op = WeightOp::create(*weightBuilder, loc, name, type, quant, scale, source);
-    weightBuilder->setInsertionPointAfter(op);
-    return op;
+    if (lastWeight)
+      weightBuilder->setInsertionPointAfter(lastWeight);
+    else
+      weightBuilder->setInsertionPointToStart(module->getBody());
+    lastWeight = WeightOp::create(*weightBuilder, loc, name, type, quant, scale, source);
+    return lastWeight;
   }
 
   BlockFP8Attr blockQuant(Dtype scaleDtype) {
@@ -388,6 +392,7 @@ private:
   Location loc;
   OwningOpRef<ModuleOp> module;
   std::unique_ptr<OpBuilder> weightBuilder;
+  WeightOp lastWeight;
   llvm::StringSet<> declared;
   Type act;
   KVCacheType cacheType;
