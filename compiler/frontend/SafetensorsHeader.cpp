@@ -24,72 +24,50 @@ namespace kiln::frontend {
 // The safetensors library's limit on the header length.
 static constexpr uint64_t kMaxHeaderLength = 100'000'000;
 
-StringRef dtypeName(Dtype dtype) {
-  switch (dtype) {
-  case Dtype::BOOL: return "BOOL";
-  case Dtype::U8: return "U8";
-  case Dtype::I8: return "I8";
-  case Dtype::F8_E5M2: return "F8_E5M2";
-  case Dtype::F8_E4M3: return "F8_E4M3";
-  case Dtype::F8_E8M0: return "F8_E8M0";
-  case Dtype::I16: return "I16";
-  case Dtype::U16: return "U16";
-  case Dtype::F16: return "F16";
-  case Dtype::BF16: return "BF16";
-  case Dtype::I32: return "I32";
-  case Dtype::U32: return "U32";
-  case Dtype::F32: return "F32";
-  case Dtype::F64: return "F64";
-  case Dtype::I64: return "I64";
-  case Dtype::U64: return "U64";
-  }
-  return "?";
+namespace {
+struct DtypeInfo {
+  Dtype dtype;
+  const char *name;
+  int64_t bits;
+};
+constexpr DtypeInfo kDtypes[] = {
+    {Dtype::BOOL, "BOOL", 8},       {Dtype::F4, "F4", 4},
+    {Dtype::F6_E2M3, "F6_E2M3", 6}, {Dtype::F6_E3M2, "F6_E3M2", 6},
+    {Dtype::U8, "U8", 8},           {Dtype::I8, "I8", 8},
+    {Dtype::F8_E5M2, "F8_E5M2", 8}, {Dtype::F8_E4M3, "F8_E4M3", 8},
+    {Dtype::F8_E8M0, "F8_E8M0", 8}, {Dtype::F8_E4M3FNUZ, "F8_E4M3FNUZ", 8},
+    {Dtype::F8_E5M2FNUZ, "F8_E5M2FNUZ", 8},
+    {Dtype::I16, "I16", 16},        {Dtype::U16, "U16", 16},
+    {Dtype::F16, "F16", 16},        {Dtype::BF16, "BF16", 16},
+    {Dtype::I32, "I32", 32},        {Dtype::U32, "U32", 32},
+    {Dtype::F32, "F32", 32},        {Dtype::C64, "C64", 64},
+    {Dtype::F64, "F64", 64},        {Dtype::I64, "I64", 64},
+    {Dtype::U64, "U64", 64},
+};
+const DtypeInfo &info(Dtype dtype) {
+  for (const DtypeInfo &entry : kDtypes)
+    if (entry.dtype == dtype)
+      return entry;
+  llvm_unreachable("every Dtype is in kDtypes");
 }
+} // namespace
+
+StringRef dtypeName(Dtype dtype) { return info(dtype).name; }
+
+int64_t dtypeBits(Dtype dtype) { return info(dtype).bits; }
 
 std::optional<Dtype> parseDtype(StringRef name) {
-  return StringSwitch<std::optional<Dtype>>(name)
-      .Case("BOOL", Dtype::BOOL)
-      .Case("U8", Dtype::U8)
-      .Case("I8", Dtype::I8)
-      .Case("F8_E5M2", Dtype::F8_E5M2)
-      .Case("F8_E4M3", Dtype::F8_E4M3)
-      .Case("F8_E8M0", Dtype::F8_E8M0)
-      .Case("I16", Dtype::I16)
-      .Case("U16", Dtype::U16)
-      .Case("F16", Dtype::F16)
-      .Case("BF16", Dtype::BF16)
-      .Case("I32", Dtype::I32)
-      .Case("U32", Dtype::U32)
-      .Case("F32", Dtype::F32)
-      .Case("F64", Dtype::F64)
-      .Case("I64", Dtype::I64)
-      .Case("U64", Dtype::U64)
-      .Default(std::nullopt);
-}
-
-int64_t dtypeSize(Dtype dtype) {
-  switch (dtype) {
-  case Dtype::BOOL: case Dtype::U8: case Dtype::I8: case Dtype::F8_E5M2: case Dtype::F8_E4M3:
-  case Dtype::F8_E8M0:
-    return 1;
-  case Dtype::I16: case Dtype::U16: case Dtype::F16: case Dtype::BF16:
-    return 2;
-  case Dtype::I32: case Dtype::U32: case Dtype::F32:
-    return 4;
-  case Dtype::F64: case Dtype::I64: case Dtype::U64:
-    return 8;
-  }
-  return 0;
+  for (const DtypeInfo &entry : kDtypes)
+    if (name == entry.name)
+      return entry.dtype;
+  return std::nullopt;
 }
 
 namespace {
 
-/// A non-negative integer that fits the library's usize (JSON floats and negatives do not).
-std::optional<uint64_t> asSize(const json::Value &value) {
-  if (std::optional<int64_t> v = value.getAsInteger())
-    return *v >= 0 ? std::optional<uint64_t>(*v) : std::nullopt;
-  return value.getAsUINT64();
-}
+/// A JSON integer literal that fits the library's usize: not negative, not written as a float
+/// (serde rejects `1.0` for usize, and so does getAsUINT64).
+std::optional<uint64_t> asSize(const json::Value &value) { return value.getAsUINT64(); }
 
 Expected<TensorInfo> parseTensorInfo(StringRef name, const json::Value &value,
                                      StringRef file) {
@@ -135,8 +113,6 @@ Expected<SafetensorsHeader> parseSafetensorsHeader(StringRef header, uint64_t fi
                                                    StringRef file) {
   if (!json::isUTF8(header))
     return importError(file, "header is not valid UTF-8");
-  if (!header.starts_with("{"))
-    return importError(file, "header does not start with '{'");
   Expected<json::Value> parsed = json::parse(header);
   if (!parsed)
     return importError(file, "header is not valid JSON: " + toString(parsed.takeError()));
@@ -183,9 +159,13 @@ Expected<SafetensorsHeader> parseSafetensorsHeader(StringRef header, uint64_t fi
     for (int64_t dim : info.shape)
       if (__builtin_mul_overflow(elements, static_cast<uint64_t>(dim), &elements))
         return importError(file, "tensor '" + info.name + "' has a shape whose size overflows");
-    uint64_t bytes;
-    if (__builtin_mul_overflow(elements, static_cast<uint64_t>(dtypeSize(info.dtype)), &bytes))
+    uint64_t bits;
+    if (__builtin_mul_overflow(elements, static_cast<uint64_t>(dtypeBits(info.dtype)), &bits))
       return importError(file, "tensor '" + info.name + "' has a shape whose size overflows");
+    if (bits % 8 != 0)
+      return importError(file, "tensor '" + info.name + "' of sub-byte dtype " +
+                                   dtypeName(info.dtype) + " does not end on a byte boundary");
+    uint64_t bytes = bits / 8;
     if (end - begin != bytes)
       return importError(file, formatv("tensor '{0}' spans {1} bytes, but {2} [{3}] needs {4}",
                                        info.name, end - begin, dtypeName(info.dtype),

@@ -22,14 +22,15 @@
 
 namespace kiln::frontend {
 
-/// safetensors dtypes, by their header spelling.
-enum class Dtype { BOOL, U8, I8, F8_E5M2, F8_E4M3, F8_E8M0, I16, U16, F16, BF16, I32, U32, F32,
-                   F64, I64, U64 };
+/// safetensors dtypes, by their header spelling (the library's full list as of 0.8).
+enum class Dtype { BOOL, F4, F6_E2M3, F6_E3M2, U8, I8, F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ,
+                   F8_E5M2FNUZ, I16, U16, F16, BF16, I32, U32, F32, C64, F64, I64, U64 };
 
 /// "F8_E4M3" for Dtype::F8_E4M3, and so on.
 llvm::StringRef dtypeName(Dtype dtype);
 std::optional<Dtype> parseDtype(llvm::StringRef name);
-int64_t dtypeSize(Dtype dtype);
+/// Bits per element (4 for F4, 6 for the F6 types).
+int64_t dtypeBits(Dtype dtype);
 
 struct TensorInfo {
   std::string name;
