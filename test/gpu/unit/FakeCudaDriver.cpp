@@ -1,0 +1,148 @@
+// FakeCudaDriver.cpp - a stand-in libcuda.so.1 for testing the loader on machines without GPUs.
+//
+// It exports every entry point of runtime/cuda/CudaDriverSymbols.def under its versioned name
+// and cuGetProcAddress_v2, and behaves as KILN_FAKE_CUDA says, read at each call:
+//   ok            one device, "Kiln Fake GPU", sm_90, 132 SMs, 80 GiB, driver CUDA 12.4; modules,
+//                 memory and launches answer CUDA_ERROR_NOT_SUPPORTED
+//   no-device     cuInit answers CUDA_ERROR_NO_DEVICE
+//   zero-devices  cuInit succeeds, cuDeviceGetCount answers 0
+//   legacy        as ok, but cuGetProcAddress_v2 finds nothing (a pre-CUDA-12 driver), so the
+//                 loader must fall back to dlsym
+// Its cuGetProcAddress_v2 answers only requests for the exact version of each entry and the
+// legacy-stream flag, so the tests see the loader pass them.
+#include "CudaDriverTypes.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+using namespace kiln::cuda;
+
+namespace {
+
+constexpr CUresult kNotSupported = 801;
+constexpr CUresult kNotFound = 500;
+
+std::string mode() {
+  const char *value = std::getenv("KILN_FAKE_CUDA");
+  return value ? value : "ok";
+}
+
+} // namespace
+
+#define EXPORT extern "C" __attribute__((visibility("default")))
+
+EXPORT CUresult cuInit(unsigned int) {
+  return mode() == "no-device" ? CUDA_ERROR_NO_DEVICE : CUDA_SUCCESS;
+}
+EXPORT CUresult cuDriverGetVersion(int *version) {
+  *version = 12040;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceGetCount(int *count) {
+  *count = mode() == "zero-devices" ? 0 : 1;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceGet(CUdevice *device, int ordinal) {
+  *device = ordinal;
+  return ordinal == 0 ? CUDA_SUCCESS : CUDA_ERROR_INVALID_DEVICE;
+}
+EXPORT CUresult cuDeviceGetName(char *name, int length, CUdevice) {
+  std::strncpy(name, "Kiln Fake GPU", length);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDeviceGetAttribute(int *value, CUdevice_attribute attribute, CUdevice) {
+  switch (attribute) {
+  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR:
+    *value = 9;
+    return CUDA_SUCCESS;
+  case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR:
+    *value = 0;
+    return CUDA_SUCCESS;
+  case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT:
+    *value = 132;
+    return CUDA_SUCCESS;
+  }
+  return kNotSupported;
+}
+EXPORT CUresult cuDeviceTotalMem_v2(size_t *bytes, CUdevice) {
+  *bytes = size_t(80) << 30;
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
+  static int primary;
+  *context = reinterpret_cast<CUcontext>(&primary);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice) { return CUDA_SUCCESS; }
+EXPORT CUresult cuCtxSetCurrent(CUcontext) { return CUDA_SUCCESS; }
+EXPORT CUresult cuCtxSynchronize() { return CUDA_SUCCESS; }
+EXPORT CUresult cuModuleLoadData(CUmodule *, const void *) { return kNotSupported; }
+EXPORT CUresult cuModuleUnload(CUmodule) { return kNotSupported; }
+EXPORT CUresult cuModuleGetFunction(CUfunction *, CUmodule, const char *) { return kNotSupported; }
+EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *, size_t) { return kNotSupported; }
+EXPORT CUresult cuMemFree_v2(CUdeviceptr) { return kNotSupported; }
+EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr, const void *, size_t) { return kNotSupported; }
+EXPORT CUresult cuMemcpyDtoH_v2(void *, CUdeviceptr, size_t) { return kNotSupported; }
+EXPORT CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
+                               unsigned, unsigned, CUstream, void **, void **) {
+  return kNotSupported;
+}
+EXPORT CUresult cuEventCreate(CUevent *, unsigned int) { return kNotSupported; }
+EXPORT CUresult cuEventRecord(CUevent, CUstream) { return kNotSupported; }
+EXPORT CUresult cuEventSynchronize(CUevent) { return kNotSupported; }
+EXPORT CUresult cuEventElapsedTime(float *, CUevent, CUevent) { return kNotSupported; }
+EXPORT CUresult cuEventDestroy_v2(CUevent) { return kNotSupported; }
+EXPORT CUresult cuGetErrorName(CUresult error, const char **name) {
+  switch (error) {
+  case CUDA_ERROR_NO_DEVICE:
+    *name = "CUDA_ERROR_NO_DEVICE";
+    return CUDA_SUCCESS;
+  case kNotSupported:
+    *name = "CUDA_ERROR_NOT_SUPPORTED";
+    return CUDA_SUCCESS;
+  }
+  *name = nullptr;
+  return 1; // CUDA_ERROR_INVALID_VALUE, as the real driver answers for unknown codes
+}
+EXPORT CUresult cuGetErrorString(CUresult error, const char **text) {
+  switch (error) {
+  case CUDA_ERROR_NO_DEVICE:
+    *text = "no CUDA-capable device is detected";
+    return CUDA_SUCCESS;
+  case kNotSupported:
+    *text = "operation not supported";
+    return CUDA_SUCCESS;
+  }
+  *text = nullptr;
+  return 1;
+}
+
+EXPORT CUresult cuGetProcAddress_v2(const char *symbol, void **function, int cudaVersion,
+                                    cuuint64_t flags, CUdriverProcAddressQueryResult *status) {
+  *function = nullptr;
+  *status = CU_GET_PROC_ADDRESS_SYMBOL_NOT_FOUND;
+  if (mode() == "legacy")
+    return kNotFound;
+  struct Entry {
+    const char *name;
+    void *function;
+    int version;
+  } entries[] = {
+#define KILN_CUDA_SYMBOL(name, versionedName, version, parameters)                                 \
+  {#name, reinterpret_cast<void *>(&versionedName), version},
+#include "CudaDriverSymbols.def"
+#undef KILN_CUDA_SYMBOL
+  };
+  for (const Entry &entry : entries)
+    if (std::strcmp(entry.name, symbol) == 0) {
+      if (cudaVersion != entry.version || flags != CU_GET_PROC_ADDRESS_LEGACY_STREAM) {
+        *status = CU_GET_PROC_ADDRESS_VERSION_NOT_SUFFICIENT;
+        return kNotFound;
+      }
+      *function = entry.function;
+      *status = CU_GET_PROC_ADDRESS_SUCCESS;
+      return CUDA_SUCCESS;
+    }
+  return kNotFound;
+}

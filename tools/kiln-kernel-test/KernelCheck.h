@@ -1,0 +1,56 @@
+// KernelCheck.h - a kernel's numerics check: its launch ABI, inputs and float64 CPU reference.
+//
+// Each check knows the arguments its kernel takes. Kernels come from MLIR's gpu dialect lowered
+// with convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}: a static memref argument is
+// one device pointer, a scalar is passed by value (test/gpu/kernels/ pins that ABI with lit).
+#ifndef KILN_TOOLS_KERNEL_TEST_KERNELCHECK_H
+#define KILN_TOOLS_KERNEL_TEST_KERNELCHECK_H
+
+#include "KernelLauncher.h"
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace kiln::kerneltest {
+
+struct CheckInput {
+  CUfunction function = nullptr;
+  std::vector<int64_t> shape; // from the manifest; the kernel was compiled for it
+  std::mt19937_64 *random = nullptr;
+  int iterations = 1;
+};
+
+struct CheckResult {
+  double maxAbsError = 0, maxRelError = 0;
+  bool passed = false;
+  std::string failure; // why it failed: the first element out of bounds
+  double microseconds = 0;
+};
+
+class KernelCheck {
+public:
+  virtual ~KernelCheck() = default;
+  virtual const char *name() const = 0;
+  // What the manifest's shape means, e.g. "N" or "ROWSxK"; its 'x'-count gives the rank.
+  virtual const char *shapeSyntax() const = 0;
+  size_t rank() const;
+  // Fresh random inputs, one checked launch against the reference, then timed launches.
+  // A status only for CUDA errors; numerics failures are results.
+  virtual kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
+                            CheckResult *result) const = 0;
+};
+
+// The check named `name`, or nullptr.
+const KernelCheck *findKernelCheck(const std::string &name);
+// "row_dot, scale": for error messages.
+std::string kernelCheckNames();
+
+// The checks (one file each).
+const KernelCheck &scaleCheck();
+const KernelCheck &rowDotCheck();
+
+} // namespace kiln::kerneltest
+
+#endif // KILN_TOOLS_KERNEL_TEST_KERNELCHECK_H

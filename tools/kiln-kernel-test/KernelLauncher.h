@@ -1,0 +1,46 @@
+// KernelLauncher.h - device buffers, launches and event timing for one numerics check.
+#ifndef KILN_TOOLS_KERNEL_TEST_KERNELLAUNCHER_H
+#define KILN_TOOLS_KERNEL_TEST_KERNELLAUNCHER_H
+
+#include "CudaDriver.h"
+
+#include <vector>
+
+namespace kiln::kerneltest {
+
+using cuda::CUdeviceptr;
+using cuda::CUfunction;
+
+struct LaunchShape {
+  unsigned grid[3] = {1, 1, 1};
+  unsigned block[3] = {1, 1, 1};
+};
+
+// Owns what one check allocates and frees it all at the end, so a failing check leaks nothing
+// into the next. Launches go to the legacy default stream.
+class KernelLauncher {
+public:
+  explicit KernelLauncher(const cuda::CudaDriver &driver) : driver_(driver) {}
+  ~KernelLauncher();
+  KernelLauncher(const KernelLauncher &) = delete;
+  KernelLauncher &operator=(const KernelLauncher &) = delete;
+
+  kiln_status_t allocate(size_t bytes, CUdeviceptr *pointer);
+  // Allocates a buffer the size of `host` and copies it there.
+  kiln_status_t upload(const std::vector<float> &host, CUdeviceptr *pointer);
+  kiln_status_t download(CUdeviceptr pointer, std::vector<float> *host);
+
+  // One launch, then waits for it: errors inside the kernel surface here.
+  kiln_status_t launch(CUfunction function, const LaunchShape &shape, void **arguments);
+  // The mean time of `iterations` back-to-back launches, measured with CUDA events.
+  kiln_status_t time(CUfunction function, const LaunchShape &shape, void **arguments,
+                     int iterations, double *microseconds);
+
+private:
+  const cuda::CudaDriver &driver_;
+  std::vector<CUdeviceptr> buffers_;
+};
+
+} // namespace kiln::kerneltest
+
+#endif // KILN_TOOLS_KERNEL_TEST_KERNELLAUNCHER_H
