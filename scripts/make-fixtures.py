@@ -651,6 +651,13 @@ def main():
               "needs nothing" % ", ".join(missing), file=sys.stderr)
         return 2
     generate(a.out, set(a.only))
+    # The safetensors bad-input corpus and the library's verdict on each file, which the
+    # importer's differential test holds Kiln to (same pinned safetensors as the fixtures).
+    import subprocess
+    corpus_tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "tools",
+                               "make-safetensors-corpus.py")
+    subprocess.run([sys.executable, corpus_tool, os.path.join(a.out, "safetensors-corpus"),
+                    "--record"], check=True, stdout=subprocess.DEVNULL)
     return 0
 
 
