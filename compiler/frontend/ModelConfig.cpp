@@ -135,8 +135,8 @@ private:
 /// transformers' defaults for the fields a config may leave out.
 void applyDefaults(ModelConfig &c) {
   if (c.modelType == "deepseek_v2") {
-    // DeepseekV2Config.
-    c.vocabSize = 32000;
+    // DeepseekV2Config (transformers 5.23).
+    c.vocabSize = 102400;
     c.hiddenSize = 4096;
     c.intermediateSize = 11008;
     c.moeIntermediateSize = 1407;
@@ -159,7 +159,7 @@ void applyDefaults(ModelConfig &c) {
     c.topkGroup = 0;
     c.numExpertsPerTok = 0;
   } else {
-    // DeepseekV3Config (V3.2 extends it).
+    // DeepseekV3Config (transformers 5.23; V3.2 extends it).
     c.vocabSize = 129280;
     c.hiddenSize = 7168;
     c.intermediateSize = 18432;

@@ -34,6 +34,22 @@ TEST(ModelConfig, V3DefaultsAreTransformers) {
   EXPECT_EQ(c.firstKDenseReplace, 3);
 }
 
+TEST(ModelConfig, V2DefaultsAreTransformers) {
+  // DeepseekV2Config() in transformers 5.23; num_experts_per_tok has no default there.
+  ModelConfig c = parse(R"({"model_type": "deepseek_v2", "num_experts_per_tok": 6})");
+  EXPECT_EQ(c.vocabSize, 102400);
+  EXPECT_EQ(c.hiddenSize, 4096);
+  EXPECT_EQ(c.moeIntermediateSize, 1407);
+  EXPECT_EQ(c.nRoutedExperts, 64);
+  EXPECT_EQ(c.nSharedExperts, 2);
+  EXPECT_EQ(c.topkMethod, TopkMethod::Greedy);
+  EXPECT_EQ(c.scoringFunc, ScoringFunc::Softmax);
+  EXPECT_FALSE(c.normTopkProb);
+  EXPECT_EQ(c.firstKDenseReplace, 0);
+  EXPECT_EQ(c.maxPositionEmbeddings, 2048);
+  EXPECT_EQ(c.bosTokenId, 1);
+}
+
 TEST(ModelConfig, SoftmaxScaleWithYarnMscale) {
   // The reference note §2.5: 0.135234 for V3, 0.114721 for V2-Lite.
   ModelConfig v3 = parse(R"({"model_type": "deepseek_v3", "max_position_embeddings": 163840,
