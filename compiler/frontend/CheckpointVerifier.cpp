@@ -150,8 +150,8 @@ private:
                          "missing tensor '" + scaleName + "' (the block scales of F8_E4M3 '" +
                              weight.name + "')");
     const CheckpointTensor &scale = found->second;
-    std::vector<int64_t> shape = {divideCeil(weight.shape[0], q.blockOut),
-                                  divideCeil(weight.shape[1], q.blockIn)};
+    std::vector<int64_t> shape = {static_cast<int64_t>(divideCeil(weight.shape[0], q.blockOut)),
+                                  static_cast<int64_t>(divideCeil(weight.shape[1], q.blockIn))};
     if (scale.shape != shape)
       return importError(c.path(scale.file),
                          formatv("tensor '{0}' has shape {1}, but the {2}x{3} blocks of {4} "

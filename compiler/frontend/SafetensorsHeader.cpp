@@ -193,7 +193,7 @@ Expected<SafetensorsHeader> readSafetensorsHeader(StringRef path, StringRef file
   int fd = ::open(pathString.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return importError(file, Twine("cannot open: ") + std::strerror(errno));
-  auto closeFd = llvm::make_scope_exit([&] { ::close(fd); });
+  llvm::scope_exit closeFd([&] { ::close(fd); });
   struct stat status;
   if (::fstat(fd, &status) != 0)
     return importError(file, Twine("cannot stat: ") + std::strerror(errno));
