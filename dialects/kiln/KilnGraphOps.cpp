@@ -15,10 +15,6 @@ void KilnDialect::registerGraphOps() {
       >();
 }
 
-static int64_t dim(Value value, unsigned index) {
-  return cast<ShapedType>(value.getType()).getDimSize(index);
-}
-
 static int64_t lastDim(Value value) {
   auto type = cast<ShapedType>(value.getType());
   return type.getDimSize(type.getRank() - 1);

@@ -15,10 +15,6 @@ void KilnDialect::registerMLAOps() {
       >();
 }
 
-static int64_t dim(Value value, unsigned index) {
-  return cast<ShapedType>(value.getType()).getDimSize(index);
-}
-
 //===----------------------------------------------------------------------===//
 // Checks shared by the MLA ops: each weight's shape follows from #kiln.mla.
 //===----------------------------------------------------------------------===//

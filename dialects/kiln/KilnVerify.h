@@ -22,6 +22,11 @@ inline bool dimsCompatible(int64_t a, int64_t b) {
   return mlir::ShapedType::isDynamic(a) || mlir::ShapedType::isDynamic(b) || a == b;
 }
 
+/// Dimension `index` of a shaped value.
+inline int64_t dim(mlir::Value value, unsigned index) {
+  return mlir::cast<mlir::ShapedType>(value.getType()).getDimSize(index);
+}
+
 /// `ceil(a / b)`, kept dynamic when `a` is.
 int64_t ceilDivDim(int64_t a, int64_t b);
 
