@@ -20,6 +20,13 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile"], [config.kiln_tools_dir])
 config.substitutions.append(("%fixtures", os.path.join(config.kiln_src_root, "test", "fixtures")))
 config.substitutions.append(("%configs", os.path.join(config.kiln_src_root, "examples", "configs")))
+# ../shared (beside the checkout on development and CI machines) holds the real DeepSeek-V3
+# tokenizer; tests that read it say `REQUIRES: shared-tokenizer`.
+shared_tokenizer = os.path.join(os.path.dirname(config.kiln_src_root), "shared", "data",
+                                "deepseek-v3-tokenizer")
+if os.path.isfile(os.path.join(shared_tokenizer, "tokenizer.json")):
+    config.available_features.add("shared-tokenizer")
+    config.substitutions.append(("%shared_tokenizer", shared_tokenizer))
 config.substitutions.append(("%testtools", os.path.join(config.kiln_src_root, "test", "tools")))
 
 # ptxas is the CUDA toolkit's (not a Debian package). Tests that need it say

@@ -215,6 +215,12 @@ private:
       model.push_back(b.getNamedAttr("eos_token_id", b.getI64IntegerAttr(*config.eosTokenId)));
     if (c.tokenizer.hasTokenizerJson)
       model.push_back(b.getNamedAttr("tokenizer", b.getStringAttr("tokenizer.json")));
+    if (!c.tokenizer.bosToken.empty())
+      model.push_back(b.getNamedAttr("bos_token", b.getStringAttr(c.tokenizer.bosToken)));
+    if (!c.tokenizer.eosToken.empty())
+      model.push_back(b.getNamedAttr("eos_token", b.getStringAttr(c.tokenizer.eosToken)));
+    if (c.tokenizer.addBosToken)
+      model.push_back(b.getNamedAttr("add_bos_token", b.getBoolAttr(*c.tokenizer.addBosToken)));
     if (!c.tokenizer.chatTemplate.empty())
       model.push_back(b.getNamedAttr("chat_template", b.getStringAttr(c.tokenizer.chatTemplate)));
     module->getOperation()->setAttr(KilnDialect::getModelAttrName(),
