@@ -27,6 +27,8 @@ shared_tokenizer = os.path.join(os.path.dirname(config.kiln_src_root), "shared",
 if os.path.isfile(os.path.join(shared_tokenizer, "tokenizer.json")):
     config.available_features.add("shared-tokenizer")
     config.substitutions.append(("%shared_tokenizer", shared_tokenizer))
+config.substitutions.append(("%mlir_c_runner_utils",
+    os.path.join(os.path.dirname(config.llvm_tools_dir), "lib", "libmlir_c_runner_utils.so")))
 config.substitutions.append(("%testtools", os.path.join(config.kiln_src_root, "test", "tools")))
 
 # ptxas is the CUDA toolkit's (not a Debian package). Tests that need it say
