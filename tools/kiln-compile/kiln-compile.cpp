@@ -1,6 +1,7 @@
 //===- kiln-compile.cpp - compile a Hugging Face checkpoint ------------------===//
 //
-//   kiln-compile <hf-dir> --emit graph -o model.mlir
+//   kiln-compile <hf-dir> -o model.kiln              the artifact (weights + header so far)
+//   kiln-compile <hf-dir> --emit graph -o model.mlir   the kiln graph IR
 //
 // Options are llvm::cl, with MLIR's context, pass-manager and printing options registered so
 // their spellings (--mlir-print-ir-after-all, --mlir-timing, ...) hold as pipelines land.
@@ -9,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/artifact/ArtifactWriter.h"
 #include "compiler/frontend/Importer.h"
 
 #include "mlir/IR/AsmState.h"
@@ -24,16 +26,16 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Graph };
+enum class Emit { Artifact, Graph };
 
 cl::opt<std::string> checkpointDir(cl::Positional, cl::desc("<hf-checkpoint-dir>"),
                                    cl::Required);
 cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::Required);
-cl::opt<Emit> emit("emit", cl::desc("What to write"),
+cl::opt<Emit> emit("emit", cl::desc("Write an intermediate form instead of the artifact"),
                    cl::values(clEnumValN(Emit::Graph, "graph",
                                          "the kiln graph IR (MLIR text) of the whole model")),
-                   cl::Required);
+                   cl::init(Emit::Artifact));
 cl::opt<unsigned> maxWarnings("max-warnings",
                               cl::desc("Print at most this many warnings (0: all)"),
                               cl::init(20));
@@ -93,6 +95,12 @@ int main(int argc, char **argv) {
                  << " more (--max-warnings=0 shows all)\n";
 
   switch (emit) {
+  case Emit::Artifact:
+    if (outputPath == "-")
+      fail("-o -: an artifact is written to a file");
+    if (llvm::Error e = kiln::writeArtifact(*imported->module, checkpointDir, outputPath))
+      fail(llvm::toString(std::move(e)));
+    break;
   case Emit::Graph:
     writeAtomically(outputPath, [&](llvm::raw_ostream &os) {
       imported->module->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));

@@ -1,0 +1,277 @@
+//===- ArtifactWriter.cpp - graph IR + checkpoint → a .kiln artifact ------------===//
+
+#include "compiler/artifact/ArtifactWriter.h"
+
+#include "ArtifactFormat.h"
+#include "artifact_generated.h"
+#include "dialects/kiln/KilnOps.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace mlir;
+using llvm::Error;
+using llvm::Expected;
+using llvm::StringRef;
+
+namespace kiln {
+
+namespace {
+
+Error fileError(const llvm::Twine &file, const llvm::Twine &problem) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), (file + ": " + problem).str());
+}
+
+/// Appends sections to the output, each at a 4 KiB-aligned offset, hashing as it goes.
+class SectionStream {
+public:
+  SectionStream(int fd, StringRef outputPath) : fd(fd), outputPath(outputPath) {}
+
+  uint64_t position() const { return offset; }
+
+  Error write(const void *data, size_t size) {
+    const char *bytes = static_cast<const char *>(data);
+    while (size > 0) {
+      ssize_t done = ::pwrite(fd, bytes, size, offset);
+      if (done < 0) {
+        if (errno == EINTR)
+          continue;
+        return fileError(outputPath, llvm::Twine("write failed: ") + std::strerror(errno));
+      }
+      bytes += done;
+      size -= static_cast<size_t>(done);
+      offset += static_cast<uint64_t>(done);
+    }
+    return Error::success();
+  }
+
+  Error padToAlignment() {
+    static const char zeros[artifact::kAlignment] = {};
+    return write(zeros, artifact::alignUp(offset) - offset);
+  }
+
+private:
+  int fd;
+  StringRef outputPath;
+  uint64_t offset = 0;
+};
+
+class Writer {
+public:
+  Writer(ModuleOp module, StringRef checkpointDir, int fd, StringRef outputPath)
+      : module(module), checkpointDir(checkpointDir), fd(fd), out(fd, outputPath),
+        outputPath(outputPath) {}
+
+  ~Writer() {
+    for (auto &entry : inputs)
+      ::close(entry.getValue());
+  }
+
+  Error run() {
+    // The preamble's block, filled in last.
+    static const char block[artifact::kAlignment] = {};
+    if (Error e = out.write(block, sizeof(block)))
+      return e;
+    for (WeightOp weight : module.getOps<WeightOp>())
+      if (Error e = writeWeight(weight))
+        return e;
+    if (Error e = writeTokenizer())
+      return e;
+    return writeHeader();
+  }
+
+private:
+  Expected<int> input(StringRef file) {
+    auto found = inputs.find(file);
+    if (found != inputs.end())
+      return found->getValue();
+    llvm::SmallString<256> path(checkpointDir);
+    llvm::sys::path::append(path, file);
+    int opened = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (opened < 0)
+      return fileError(path, llvm::Twine("cannot open: ") + std::strerror(errno));
+    inputs[file] = opened;
+    return opened;
+  }
+
+  /// Copies `size` bytes at `offset` of checkpoint `file` into the output, in bounded chunks.
+  Error copy(StringRef file, uint64_t offset, uint64_t size, XXH3_state_t *hash) {
+    Expected<int> source = input(file);
+    if (!source)
+      return source.takeError();
+    while (size > 0) {
+      size_t chunk = static_cast<size_t>(std::min<uint64_t>(size, buffer.size()));
+      ssize_t got = ::pread(*source, buffer.data(), chunk, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR)
+        continue;
+      if (got <= 0) {
+        llvm::SmallString<256> path(checkpointDir);
+        llvm::sys::path::append(path, file);
+        return fileError(path, got == 0 ? llvm::Twine("shorter than its header says (changed "
+                                                      "since import?)")
+                                        : llvm::Twine("read failed: ") + std::strerror(errno));
+      }
+      XXH3_64bits_update(hash, buffer.data(), static_cast<size_t>(got));
+      if (Error e = out.write(buffer.data(), static_cast<size_t>(got)))
+        return e;
+      offset += static_cast<uint64_t>(got);
+      size -= static_cast<uint64_t>(got);
+    }
+    return Error::success();
+  }
+
+  /// One section from byte ranges of checkpoint files; returns its index.
+  Expected<uint32_t> section(StringRef name,
+                             ArrayRef<std::tuple<StringRef, uint64_t, uint64_t>> ranges) {
+    if (Error e = out.padToAlignment())
+      return std::move(e);
+    uint64_t begin = out.position();
+    XXH3_state_t *hash = XXH3_createState();
+    XXH3_64bits_reset(hash);
+    for (auto [file, offset, size] : ranges)
+      if (Error e = copy(file, offset, size, hash)) {
+        XXH3_freeState(hash);
+        return std::move(e);
+      }
+    uint64_t digest = XXH3_64bits_digest(hash);
+    XXH3_freeState(hash);
+    sections.push_back(artifact::CreateSection(builder, /*rank=*/0, builder.CreateString("raw"),
+                                               builder.CreateString(name.str()), /*file=*/0,
+                                               begin, out.position() - begin, digest));
+    return static_cast<uint32_t>(sections.size() - 1);
+  }
+
+  Error writeWeight(WeightOp weight) {
+    std::vector<std::tuple<StringRef, uint64_t, uint64_t>> ranges;
+    if (auto source = weight.getSource())
+      for (auto range : source->getAsRange<SourceAttr>())
+        ranges.emplace_back(range.getFile(), range.getOffset(), range.getSize());
+    Expected<uint32_t> index = section(weight.getSymName(), ranges);
+    if (!index)
+      return index.takeError();
+    RankedTensorType type = weight.getTensorType();
+    std::string dtype;
+    llvm::raw_string_ostream os(dtype);
+    type.getElementType().print(os);
+    std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
+    flatbuffers::Offset<flatbuffers::Vector<int64_t>> block;
+    flatbuffers::Offset<flatbuffers::String> scale;
+    if (auto quant = weight.getQuant()) {
+      block = builder.CreateVector(quant->getBlock().vec());
+      scale = builder.CreateString(weight.getScaleAttr().getValue().str());
+    }
+    weights.push_back(artifact::CreateWeight(builder, builder.CreateString(weight.getSymName().str()),
+                                             builder.CreateString(dtype),
+                                             builder.CreateVector(shape), *index, block, scale));
+    return Error::success();
+  }
+
+  Error writeTokenizer() {
+    auto model = module->getAttrOfType<DictionaryAttr>(KilnDialect::getModelAttrName());
+    auto file = model ? model.getAs<StringAttr>("tokenizer") : StringAttr();
+    if (!file)
+      return Error::success();
+    llvm::SmallString<256> path(checkpointDir);
+    llvm::sys::path::append(path, file.getValue());
+    uint64_t size = 0;
+    if (std::error_code ec = llvm::sys::fs::file_size(path, size))
+      return fileError(path, "cannot read: " + ec.message());
+    Expected<uint32_t> index = section(file.getValue(), {{file.getValue(), 0, size}});
+    if (!index)
+      return index.takeError();
+    tokenizerSection = static_cast<int32_t>(*index);
+    return Error::success();
+  }
+
+  Error writeHeader() {
+    std::vector<flatbuffers::Offset<artifact::ModelFact>> facts;
+    if (auto model = module->getAttrOfType<DictionaryAttr>(KilnDialect::getModelAttrName()))
+      for (NamedAttribute fact : model) {
+        auto key = builder.CreateString(fact.getName().str());
+        if (auto text = dyn_cast<StringAttr>(fact.getValue()))
+          facts.push_back(artifact::CreateModelFact(builder, key,
+                                                    builder.CreateString(text.getValue().str()),
+                                                    0, false, artifact::FactKind::String));
+        else if (auto flag = dyn_cast<BoolAttr>(fact.getValue())) // before IntegerAttr: i1
+          facts.push_back(artifact::CreateModelFact(builder, key, 0, 0, flag.getValue(),
+                                                    artifact::FactKind::Bool));
+        else if (auto number = dyn_cast<IntegerAttr>(fact.getValue()))
+          facts.push_back(artifact::CreateModelFact(builder, key, 0, number.getInt(), false,
+                                                    artifact::FactKind::Int));
+      }
+    auto rounding = module->getAttrOfType<ScaleRoundingAttr>(
+        KilnDialect::getActScaleRoundingAttrName());
+    std::vector<flatbuffers::Offset<flatbuffers::String>> features = {
+        builder.CreateString("weights-raw-v1")};
+    auto root = artifact::CreateArtifact(
+        builder, artifact::kFormatMajor, artifact::kFormatMinor, builder.CreateVector(features),
+        builder.CreateVector(facts),
+        builder.CreateString(rounding ? stringifyScaleRounding(rounding.getValue()).str()
+                                      : std::string("none")),
+        tokenizerSection, builder.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>()),
+        /*ranks=*/1, builder.CreateVector(weights), builder.CreateVector(sections),
+        builder.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>()));
+    artifact::FinishArtifactBuffer(builder, root);
+
+    if (Error e = out.padToAlignment())
+      return e;
+    artifact::Preamble preamble = {};
+    std::memcpy(preamble.magic, artifact::kMagic, sizeof(preamble.magic));
+    preamble.formatMajor = artifact::kFormatMajor;
+    preamble.formatMinor = artifact::kFormatMinor;
+    preamble.headerOffset = out.position();
+    preamble.headerSize = builder.GetSize();
+    preamble.headerXxh3 = XXH3_64bits(builder.GetBufferPointer(), builder.GetSize());
+    if (Error e = out.write(builder.GetBufferPointer(), builder.GetSize()))
+      return e;
+    SectionStream front(fd, outputPath); // at offset 0
+    return front.write(&preamble, sizeof(preamble));
+  }
+
+  ModuleOp module;
+  StringRef checkpointDir;
+  int fd;
+  SectionStream out;
+  StringRef outputPath;
+  llvm::StringMap<int> inputs;
+  std::vector<char> buffer = std::vector<char>(8u << 20);
+  flatbuffers::FlatBufferBuilder builder{1 << 16};
+  std::vector<flatbuffers::Offset<artifact::Section>> sections;
+  std::vector<flatbuffers::Offset<artifact::Weight>> weights;
+  int32_t tokenizerSection = -1;
+};
+
+} // namespace
+
+Error writeArtifact(ModuleOp module, StringRef checkpointDir, StringRef outputPath) {
+  llvm::Expected<llvm::sys::fs::TempFile> temp =
+      llvm::sys::fs::TempFile::create(outputPath + ".tmp-%%%%%%");
+  if (!temp)
+    return fileError(outputPath, "cannot create a temporary file: " +
+                                     llvm::toString(temp.takeError()));
+  Error result = [&]() -> Error {
+    Writer writer(module, checkpointDir, temp->FD, outputPath);
+    return writer.run();
+  }();
+  if (result) {
+    llvm::consumeError(temp->discard());
+    return result;
+  }
+  if (Error e = temp->keep(outputPath))
+    return fileError(outputPath, "cannot rename the temporary file into place: " +
+                                     llvm::toString(std::move(e)));
+  return Error::success();
+}
+
+} // namespace kiln
