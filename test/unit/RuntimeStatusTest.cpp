@@ -36,5 +36,6 @@ TEST(RuntimeVersion, MatchesProject) {
   kiln_version_t version = kiln_runtime_version();
   EXPECT_EQ(version.major, 0);
   EXPECT_EQ(version.minor, 1);
-  EXPECT_GE(version.artifact_major, 0);
+  EXPECT_EQ(version.artifact_major, 0);
+  EXPECT_EQ(version.artifact_minor, 1);
 }
