@@ -7,7 +7,7 @@ namespace kiln::kerneltest {
 namespace {
 
 const KernelCheck *const *allChecks(size_t *count) {
-  static const KernelCheck *const checks[] = {&rowDotCheck(), &scaleCheck()};
+  static const KernelCheck *const checks[] = {&fp8GemmCheck(), &rowDotCheck(), &scaleCheck()};
   *count = sizeof checks / sizeof checks[0];
   return checks;
 }

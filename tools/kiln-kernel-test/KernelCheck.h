@@ -20,6 +20,9 @@ struct CheckInput {
   std::vector<int64_t> shape; // from the manifest; the kernel was compiled for it
   std::mt19937_64 *random = nullptr;
   int iterations = 1;
+  // Where to write the check's inputs and output (--dump-dir; "" = nowhere), and a name for
+  // the files (the kernel's).
+  std::string dumpDirectory, label;
 };
 
 struct CheckResult {
@@ -27,6 +30,7 @@ struct CheckResult {
   bool passed = false;
   std::string failure; // why it failed: the first element out of bounds
   double microseconds = 0;
+  double flops = 0; // floating-point operations of one launch, when the check counts them
 };
 
 class KernelCheck {
@@ -50,6 +54,7 @@ std::string kernelCheckNames();
 // The checks (one file each).
 const KernelCheck &scaleCheck();
 const KernelCheck &rowDotCheck();
+const KernelCheck &fp8GemmCheck();
 
 } // namespace kiln::kerneltest
 

@@ -18,10 +18,13 @@ kiln_status_t KernelLauncher::allocate(size_t bytes, CUdeviceptr *pointer) {
 }
 
 kiln_status_t KernelLauncher::upload(const std::vector<float> &host, CUdeviceptr *pointer) {
-  size_t bytes = host.size() * sizeof(float);
+  return upload(host.data(), host.size() * sizeof(float), pointer);
+}
+
+kiln_status_t KernelLauncher::upload(const void *host, size_t bytes, CUdeviceptr *pointer) {
   if (kiln_status_t status = allocate(bytes, pointer))
     return status;
-  return driver_.check(driver_.cuMemcpyHtoD(*pointer, host.data(), bytes), "cuMemcpyHtoD");
+  return driver_.check(driver_.cuMemcpyHtoD(*pointer, host, bytes), "cuMemcpyHtoD");
 }
 
 kiln_status_t KernelLauncher::download(CUdeviceptr pointer, std::vector<float> *host) {

@@ -28,6 +28,7 @@ public:
   kiln_status_t allocate(size_t bytes, CUdeviceptr *pointer);
   // Allocates a buffer the size of `host` and copies it there.
   kiln_status_t upload(const std::vector<float> &host, CUdeviceptr *pointer);
+  kiln_status_t upload(const void *host, size_t bytes, CUdeviceptr *pointer);
   kiln_status_t download(CUdeviceptr pointer, std::vector<float> *host);
 
   // One launch, then waits for it: errors inside the kernel surface here.

@@ -15,16 +15,26 @@ std::string format(const char *spec, double value) {
 } // namespace
 
 void ResultTable::print(std::FILE *out) const {
-  const std::vector<std::string> header = {"kernel",      "target", "shape",    "max abs err",
-                                           "max rel err", "result", "time (us)"};
+  std::vector<std::string> header = {"kernel",      "target", "shape",    "max abs err",
+                                     "max rel err", "result", "time (us)"};
+  // A TFLOPS column only when some check counts its operations (the GEMMs).
+  bool rates = std::any_of(rows_.begin(), rows_.end(),
+                           [](const TableRow &row) { return row.flops > 0; });
+  if (rates)
+    header.push_back("TFLOPS");
   std::vector<std::vector<std::string>> cells;
-  for (const TableRow &row : rows_)
+  for (const TableRow &row : rows_) {
     cells.push_back(
         {row.kernel, row.target, row.shape, row.measured ? format("%.3e", row.maxAbsError) : "-",
          row.measured ? format("%.3e", row.maxRelError) : "-",
          row.result +
              (row.note.empty() ? "" : " [" + std::to_string(&row - rows_.data() + 1) + "]"),
          row.measured ? format("%.2f", row.microseconds) : "-"});
+    if (rates)
+      cells.back().push_back(row.measured && row.flops > 0 && row.microseconds > 0
+                                 ? format("%.1f", row.flops / row.microseconds / 1e6)
+                                 : "-");
+  }
   std::vector<size_t> width(header.size());
   for (size_t c = 0; c < header.size(); ++c) {
     width[c] = header[c].size();

@@ -13,6 +13,7 @@ struct TableRow {
   std::string result;    // "pass", "FAIL", "ERROR", "skip"
   bool measured = false; // the error and time columns hold numbers
   double maxAbsError = 0, maxRelError = 0, microseconds = 0;
+  double flops = 0; // of one launch; > 0 adds a TFLOPS column
   std::string note; // why it failed, errored or was skipped; printed under the table
 };
 

@@ -1,6 +1,7 @@
 // kiln-kernel-test - runs the numerics checks of a kernel bundle on a GPU.
 //
 //   kiln-kernel-test BUNDLE [--skip-without-gpu] [--seed N] [--iterations N] [--device I]
+//                    [--dump-dir DIR]
 //
 // BUNDLE is a directory holding manifest.txt (see BundleManifest.h) and the cubin/PTX files it
 // names, or the manifest file itself. Each kernel runs once on fresh random inputs and is
@@ -37,6 +38,7 @@ struct Options {
   bool seedGiven = false;
   int iterations = 20;
   int device = 0;
+  std::string dumpDirectory;
   std::string cudaLibrary = cuda::CudaDriver::kDefaultLibrary;
 };
 
@@ -158,6 +160,8 @@ int runChecks(const Options &options) {
       input.shape = entry.shape;
       input.random = &random;
       input.iterations = options.iterations;
+      input.dumpDirectory = options.dumpDirectory;
+      input.label = entry.file + "." + entry.kernel;
       error.reset(findKernelCheck(entry.check)->run(launcher, input, &result));
     }
     if (error) {
@@ -169,6 +173,7 @@ int runChecks(const Options &options) {
       row.maxAbsError = result.maxAbsError;
       row.maxRelError = result.maxRelError;
       row.microseconds = result.microseconds;
+      row.flops = result.flops;
       row.result = result.passed ? "pass" : "FAIL";
       row.note = result.passed ? "" : entry.file + ": " + result.failure;
       ++(result.passed ? passed : failed);
@@ -200,6 +205,9 @@ int main(int argc, char **argv) {
   app.add_option("--iterations", options.iterations, "timed launches per kernel")
       ->check(CLI::Range(1, 1000000));
   app.add_option("--device", options.device, "CUDA device ordinal")->check(CLI::NonNegativeNumber);
+  app.add_option("--dump-dir", options.dumpDirectory,
+                 "write each check's inputs and output there (checks that support it, small "
+                 "shapes), for debugging a failure off the GPU machine");
   app.add_option("--cuda-library", options.cudaLibrary,
                  "the CUDA driver library to dlopen (default libcuda.so.1)");
   try {

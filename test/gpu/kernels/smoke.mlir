@@ -11,11 +11,11 @@
 // The checks launch with bare pointers (use-bare-ptr-memref-call-conv=true): a static memref
 // is one device pointer, not MLIR's (allocated, aligned, offset, sizes..., strides...)
 // descriptor. These RUN lines pin that ABI, as kiln-kernel-test's checks assume it.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o - | FileCheck %s --check-prefix=SM90A
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(nvvm-attach-target{chip=sm_89 features=+ptx78 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(nvvm-attach-target{chip=sm_89 features=+ptx78 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o - | FileCheck %s --check-prefix=SM89
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(nvvm-attach-target{chip=sm_80 features=+ptx70 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(nvvm-attach-target{chip=sm_80 features=+ptx70 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o - | FileCheck %s --check-prefix=SM80
 
 // scale(x, y, s): two pointers and an f32 by value.

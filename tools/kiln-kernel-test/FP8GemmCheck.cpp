@@ -1,0 +1,224 @@
+// FP8GemmCheck.cpp - check "fp8_gemm": DeepSeek's block-scaled FP8 e4m3 GEMM with per-K-block
+// promotion (reference/deepseek-model.md section 3.3):
+//
+//   C[m, n] = sum_kb ( sum_{k in kb} a[m, k] * b[n, k] ) * a_s[m, kb] * b_s[n / 128, kb]
+//
+// Kernel ABI (compiler/targets/cuda/gen_fp8_gemm.py): fp8_gemm(a: e4m3* [M][K], a_s: f32*
+// [M][K/128], b: e4m3* [N][K], b_s: f32* [ceil(N/128)][K/128], c: f32* [M][N]); one warpgroup
+// (128 threads) per 64 x BN tile of C, grid (N / BN, M / 64); shape MxNxKxBN.
+//
+// Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
+// positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
+// (sign, 4-bit exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
+//
+// Error bound of element (m, n), with S_kb = sum_{k in kb} |a b| and s_kb = a_s * b_s:
+//   sum_kb s_kb * (kWgmmaFp8Error * S_kb)           the wgmma FP8 accumulator inside a block,
+//                                                   which keeps only ~14 significant bits
+//                                                   (DeepSeek-V3 report, section 3.3.2)
+//   + gamma(KB + 2) * sum_kb s_kb * |P_kb|          the f32 product a_s * b_s and the f32 fma
+//                                                   chain of the promotion (Higham's gamma)
+// A wrong layout, descriptor or scale index moves an element by about |P_kb| s_kb, some ten
+// times the first term for random data, so the bound separates rounding from bugs.
+//
+// Up to 2^32 multiply-adds every element is checked; larger shapes (the timing shapes) check
+// two random elements in each 64 x 64 block of C, and every element for having been written
+// (C is filled with NaN before the launch).
+#include "E4M3.h"
+#include "ErrorStats.h"
+#include "KernelCheck.h"
+#include "Status.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace kiln::kerneltest {
+namespace {
+
+// Allowance per K block for the wgmma FP8 accumulator, relative to S_kb: 2^-8. Measured on an
+// H100 (bench/RESULTS.md, about 10^5 elements): at most 2^-10.1, so a 4x margin; one product
+// missing or counted twice in a block (~S_kb / 128) still fails.
+constexpr double kWgmmaFp8Error = 1.0 / 256.0;
+constexpr size_t kBlockK = 128;
+constexpr size_t kTileM = 64;
+
+void randomE4M3(std::mt19937_64 &random, std::vector<uint8_t> *bytes) {
+  size_t i = 0;
+  while (i < bytes->size()) {
+    uint64_t bits = random();
+    for (int b = 0; b < 8 && i < bytes->size(); ++b, bits >>= 8) {
+      uint8_t code = static_cast<uint8_t>(bits);
+      if (!isE4M3NaN(code))
+        (*bytes)[i++] = code;
+    }
+  }
+}
+
+// --dump-dir: DIR/LABEL.fp8gemm, for shapes up to 2^27 multiply-adds: int64 M, N, K, BN, then
+// a (M*K bytes), b (N*K bytes), a_s (f32), b_s (f32), c (f32, as the kernel wrote it).
+void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
+          const std::vector<uint8_t> &a, const std::vector<uint8_t> &b,
+          const std::vector<float> &aScale, const std::vector<float> &bScale,
+          const std::vector<float> &c) {
+  if (input.dumpDirectory.empty() || static_cast<double>(m) * n * k > 134217728.0)
+    return;
+  std::string path = input.dumpDirectory + "/" + input.label + ".fp8gemm";
+  std::FILE *file = std::fopen(path.c_str(), "wb");
+  if (!file) {
+    std::fprintf(stderr, "kiln-kernel-test: cannot write %s\n", path.c_str());
+    return;
+  }
+  int64_t header[4] = {static_cast<int64_t>(m), static_cast<int64_t>(n),
+                       static_cast<int64_t>(k), static_cast<int64_t>(tileN)};
+  std::fwrite(header, sizeof header, 1, file);
+  std::fwrite(a.data(), 1, a.size(), file);
+  std::fwrite(b.data(), 1, b.size(), file);
+  std::fwrite(aScale.data(), sizeof(float), aScale.size(), file);
+  std::fwrite(bScale.data(), sizeof(float), bScale.size(), file);
+  std::fwrite(c.data(), sizeof(float), c.size(), file);
+  std::fclose(file);
+}
+
+class FP8GemmCheck : public KernelCheck {
+public:
+  const char *name() const override { return "fp8_gemm"; }
+  const char *shapeSyntax() const override { return "MxNxKxBN"; }
+
+  kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
+                    CheckResult *result) const override {
+    const size_t m = static_cast<size_t>(input.shape[0]);
+    const size_t n = static_cast<size_t>(input.shape[1]);
+    const size_t k = static_cast<size_t>(input.shape[2]);
+    const size_t tileN = static_cast<size_t>(input.shape[3]);
+    if (m % kTileM || k % kBlockK || tileN == 0 || n % tileN ||
+        (tileN % 128 != 0 && 128 % tileN != 0))
+      return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                        "fp8_gemm: shape " + std::to_string(m) + "x" + std::to_string(n) + "x" +
+                            std::to_string(k) + "x" + std::to_string(tileN) +
+                            ": M must be a multiple of 64, N of BN, K of 128, and BN divide or "
+                            "be a multiple of 128");
+    const size_t kBlocks = k / kBlockK, nBlocks = (n + 127) / 128;
+
+    std::vector<uint8_t> a(m * k), b(n * k);
+    randomE4M3(*input.random, &a);
+    randomE4M3(*input.random, &b);
+    // Positive scales spread over a few octaves (log-uniform in [2^-10, 2^-4]), so a scale
+    // read from the wrong row or block changes the result.
+    std::uniform_real_distribution<double> octaves(-10.0, -4.0);
+    std::vector<float> aScale(m * kBlocks), bScale(nBlocks * kBlocks);
+    for (float &s : aScale)
+      s = static_cast<float>(std::exp2(octaves(*input.random)));
+    for (float &s : bScale)
+      s = static_cast<float>(std::exp2(octaves(*input.random)));
+
+    CUdeviceptr da = 0, dAScale = 0, db = 0, dBScale = 0, dc = 0;
+    std::vector<float> c(m * n, std::numeric_limits<float>::quiet_NaN());
+    if (kiln_status_t status = launcher.upload(a.data(), a.size(), &da))
+      return status;
+    if (kiln_status_t status = launcher.upload(aScale, &dAScale))
+      return status;
+    if (kiln_status_t status = launcher.upload(b.data(), b.size(), &db))
+      return status;
+    if (kiln_status_t status = launcher.upload(bScale, &dBScale))
+      return status;
+    if (kiln_status_t status = launcher.upload(c, &dc)) // poisoned: NaN where nothing writes
+      return status;
+    void *arguments[] = {&da, &dAScale, &db, &dBScale, &dc};
+    LaunchShape shape;
+    shape.block[0] = 128;
+    shape.grid[0] = static_cast<unsigned>(n / tileN);
+    shape.grid[1] = static_cast<unsigned>(m / kTileM);
+    if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
+      return status;
+    if (kiln_status_t status = launcher.download(dc, &c))
+      return status;
+    dump(input, m, n, k, tileN, a, b, aScale, bScale, c);
+
+    double lut[256];
+    for (int code = 0; code < 256; ++code)
+      lut[code] = decodeE4M3(static_cast<uint8_t>(code));
+    const double gamma =
+        (kBlocks + 2) * kFloat32Roundoff / (1 - (kBlocks + 2) * kFloat32Roundoff);
+    auto referenceAt = [&](size_t row, size_t col, double *bound) {
+      const uint8_t *ar = &a[row * k], *br = &b[col * k];
+      double sum = 0, wgmmaBound = 0, promoted = 0;
+      for (size_t kb = 0; kb < kBlocks; ++kb) {
+        double partial = 0, magnitude = 0;
+        for (size_t i = kb * kBlockK; i < (kb + 1) * kBlockK; ++i) {
+          double product = lut[ar[i]] * lut[br[i]];
+          partial += product;
+          magnitude += std::fabs(product);
+        }
+        double s = static_cast<double>(aScale[row * kBlocks + kb]) *
+                   static_cast<double>(bScale[(col / 128) * kBlocks + kb]);
+        sum += partial * s;
+        wgmmaBound += kWgmmaFp8Error * magnitude * s;
+        promoted += std::fabs(partial) * s;
+      }
+      *bound = wgmmaBound + gamma * promoted + FLT_MIN;
+      return sum;
+    };
+
+    // Which elements: all of them up to 2^32 multiply-adds, else two per 64 x 64 block.
+    std::vector<float> actual;
+    std::vector<double> reference, bound;
+    std::vector<size_t> where;
+    auto add = [&](size_t row, size_t col) {
+      double elementBound = 0;
+      reference.push_back(referenceAt(row, col, &elementBound));
+      bound.push_back(elementBound);
+      actual.push_back(c[row * n + col]);
+      where.push_back(row * n + col);
+    };
+    const bool sampled = static_cast<double>(m) * n * k > 4294967296.0;
+    if (!sampled) {
+      for (size_t row = 0; row < m; ++row)
+        for (size_t col = 0; col < n; ++col)
+          add(row, col);
+    } else {
+      std::uniform_int_distribution<size_t> offset(0, 63);
+      for (size_t row = 0; row < m; row += 64)
+        for (size_t col = 0; col < n; col += 64)
+          for (int i = 0; i < 2; ++i)
+            add(row + offset(*input.random), std::min(n - 1, col + offset(*input.random)));
+    }
+    ErrorStats stats = compareToReference(actual, reference, bound);
+    size_t unwritten = 0, firstUnwritten = 0;
+    if (sampled)
+      for (size_t i = 0; i < c.size(); ++i)
+        if (!std::isfinite(c[i]) && unwritten++ == 0)
+          firstUnwritten = i;
+    result->maxAbsError = stats.maxAbsError;
+    result->maxRelError = stats.maxRelError;
+    result->passed = stats.failures == 0 && unwritten == 0;
+    result->flops = 2.0 * static_cast<double>(m) * n * k;
+    if (!result->passed) {
+      char line[512];
+      if (stats.failures) {
+        size_t i = stats.firstFailure;
+        std::snprintf(line, sizeof line,
+                      "%zu of %zu %selements out of bounds; first C[%zu, %zu] = %.9g, want %.9g "
+                      "(bound %.3g)",
+                      stats.failures, actual.size(), sampled ? "sampled " : "", where[i] / n,
+                      where[i] % n, actual[i], reference[i], bound[i]);
+      } else {
+        std::snprintf(line, sizeof line, "%zu of %zu elements not finite (unwritten?); first "
+                      "C[%zu, %zu] = %g", unwritten, c.size(), firstUnwritten / n,
+                      firstUnwritten % n, c[firstUnwritten]);
+      }
+      result->failure = line;
+    }
+    return launcher.time(input.function, shape, arguments, input.iterations, &result->microseconds);
+  }
+};
+
+} // namespace
+
+const KernelCheck &fp8GemmCheck() {
+  static const FP8GemmCheck check;
+  return check;
+}
+
+} // namespace kiln::kerneltest
