@@ -15,6 +15,7 @@ using CUresult = int; // enum cudaError_enum in cuda.h
 using CUdevice = int; // a device ordinal
 using CUdeviceptr = unsigned long long;
 using cuuint64_t = unsigned long long;
+using cuuint32_t = unsigned int;
 
 // Opaque handles; only the driver knows what they point to.
 using CUcontext = struct CUctx_st *;
@@ -54,6 +55,25 @@ constexpr cuuint64_t CU_GET_PROC_ADDRESS_LEGACY_STREAM = 1;
 
 // cuEventCreate flags.
 constexpr unsigned CU_EVENT_DEFAULT = 0;
+
+// cuFuncSetAttribute: the one attribute the runtime sets (dynamic shared memory over 48 KiB).
+enum CUfunction_attribute : int {
+  CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8,
+};
+
+// cuTensorMapEncodeTiled (CUDA 12.0+, sm_90): the TMA descriptor, 128 opaque bytes, 64-byte
+// aligned, and the enum values Kiln's kernels use.
+struct alignas(64) CUtensorMap {
+  cuuint64_t opaque[16];
+};
+enum CUtensorMapDataType : int { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0 };
+enum CUtensorMapInterleave : int { CU_TENSOR_MAP_INTERLEAVE_NONE = 0 };
+enum CUtensorMapSwizzle : int { CU_TENSOR_MAP_SWIZZLE_NONE = 0, CU_TENSOR_MAP_SWIZZLE_128B = 3 };
+enum CUtensorMapL2promotion : int {
+  CU_TENSOR_MAP_L2_PROMOTION_NONE = 0,
+  CU_TENSOR_MAP_L2_PROMOTION_L2_256B = 3,
+};
+enum CUtensorMapFloatOOBfill : int { CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE = 0 };
 
 } // namespace kiln::cuda
 

@@ -7,6 +7,12 @@
 // [M][K/128], b: e4m3* [N][K], b_s: f32* [ceil(N/128)][K/128], c: f32* [M][N]); one warpgroup
 // (128 threads) per 64 x BN tile of C, grid (N / BN, M / 64); shape MxNxKxBN.
 //
+// Check "fp8_gemm_tma", version 2 (compiler/targets/cuda/gen_fp8_gemm_tma.py): the same
+// arguments plus tmap_a, tmap_b (device pointers to 2-D CUtensorMaps over a [M][K] and b [N][K],
+// boxes BM x 128 and BN x 128 bytes, 128-byte swizzle); 128 (BM / 64 + 1) threads per BM x BN
+// tile, grid (N / BN, M / BM), 2048 + STAGES (BM + BN) 128 bytes of dynamic shared memory;
+// shape MxNxKxBMxBNxSTAGES. Same inputs, reference and bounds.
+//
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
 // positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
 // (sign, 4-bit exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
@@ -42,7 +48,7 @@ namespace {
 // missing or counted twice in a block (~S_kb / 128) still fails.
 constexpr double kWgmmaFp8Error = 1.0 / 256.0;
 constexpr size_t kBlockK = 128;
-constexpr size_t kTileM = 64;
+constexpr size_t kTileM = 64; // version 1
 
 void randomE4M3(std::mt19937_64 &random, std::vector<uint8_t> *bytes) {
   size_t i = 0;
@@ -83,22 +89,30 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
 
 class FP8GemmCheck : public KernelCheck {
 public:
-  const char *name() const override { return "fp8_gemm"; }
-  const char *shapeSyntax() const override { return "MxNxKxBN"; }
+  explicit FP8GemmCheck(bool tma) : tma_(tma) {}
+  const char *name() const override { return tma_ ? "fp8_gemm_tma" : "fp8_gemm"; }
+  const char *shapeSyntax() const override {
+    return tma_ ? "MxNxKxBMxBNxSTAGES" : "MxNxKxBN";
+  }
 
   kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
                     CheckResult *result) const override {
     const size_t m = static_cast<size_t>(input.shape[0]);
     const size_t n = static_cast<size_t>(input.shape[1]);
     const size_t k = static_cast<size_t>(input.shape[2]);
-    const size_t tileN = static_cast<size_t>(input.shape[3]);
-    if (m % kTileM || k % kBlockK || tileN == 0 || n % tileN ||
-        (tileN % 128 != 0 && 128 % tileN != 0))
+    const size_t tileM = tma_ ? static_cast<size_t>(input.shape[3]) : kTileM;
+    const size_t tileN = static_cast<size_t>(input.shape[tma_ ? 4 : 3]);
+    const size_t stages = tma_ ? static_cast<size_t>(input.shape[5]) : 0;
+    if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
+        (tileN % 128 != 0 && 128 % tileN != 0) || tileM > 256 || tileN > 256 ||
+        (tma_ && stages == 0))
       return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                        "fp8_gemm: shape " + std::to_string(m) + "x" + std::to_string(n) + "x" +
-                            std::to_string(k) + "x" + std::to_string(tileN) +
-                            ": M must be a multiple of 64, N of BN, K of 128, and BN divide or "
-                            "be a multiple of 128");
+                        std::string(name()) + ": shape " + std::to_string(m) + "x" +
+                            std::to_string(n) + "x" + std::to_string(k) + "x" +
+                            (tma_ ? std::to_string(tileM) + "x" : std::string()) +
+                            std::to_string(tileN) +
+                            ": M must be a multiple of BM (64 or 128), N of BN, K of 128, and BN "
+                            "divide or be a multiple of 128");
     const size_t kBlocks = k / kBlockK, nBlocks = (n + 127) / 128;
 
     std::vector<uint8_t> a(m * k), b(n * k);
@@ -125,11 +139,22 @@ public:
       return status;
     if (kiln_status_t status = launcher.upload(c, &dc)) // poisoned: NaN where nothing writes
       return status;
-    void *arguments[] = {&da, &dAScale, &db, &dBScale, &dc};
+    CUdeviceptr dMapA = 0, dMapB = 0;
+    if (tma_) {
+      if (kiln_status_t status = launcher.tensorMap2D(da, m, k, static_cast<unsigned>(tileM),
+                                                      kBlockK, &dMapA))
+        return status;
+      if (kiln_status_t status = launcher.tensorMap2D(db, n, k, static_cast<unsigned>(tileN),
+                                                      kBlockK, &dMapB))
+        return status;
+    }
+    void *arguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
     LaunchShape shape;
-    shape.block[0] = 128;
+    shape.block[0] = static_cast<unsigned>(tma_ ? 128 * (tileM / 64 + 1) : 128);
     shape.grid[0] = static_cast<unsigned>(n / tileN);
-    shape.grid[1] = static_cast<unsigned>(m / kTileM);
+    shape.grid[1] = static_cast<unsigned>(m / tileM);
+    if (tma_)
+      shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK);
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
       return status;
     if (kiln_status_t status = launcher.download(dc, &c))
@@ -212,12 +237,20 @@ public:
     }
     return launcher.time(input.function, shape, arguments, input.iterations, &result->microseconds);
   }
+
+private:
+  bool tma_;
 };
 
 } // namespace
 
 const KernelCheck &fp8GemmCheck() {
-  static const FP8GemmCheck check;
+  static const FP8GemmCheck check(false);
+  return check;
+}
+
+const KernelCheck &fp8GemmTmaCheck() {
+  static const FP8GemmCheck check(true);
   return check;
 }
 

@@ -55,6 +55,7 @@ std::string kernelCheckNames();
 const KernelCheck &scaleCheck();
 const KernelCheck &rowDotCheck();
 const KernelCheck &fp8GemmCheck();
+const KernelCheck &fp8GemmTmaCheck();
 
 } // namespace kiln::kerneltest
 

@@ -32,12 +32,41 @@ kiln_status_t KernelLauncher::download(CUdeviceptr pointer, std::vector<float> *
                        "cuMemcpyDtoH");
 }
 
+kiln_status_t KernelLauncher::tensorMap2D(CUdeviceptr global, size_t rows, size_t cols,
+                                          unsigned boxRows, unsigned boxCols,
+                                          CUdeviceptr *deviceMap) {
+  cuda::CUtensorMap map{};
+  const cuda::cuuint64_t dims[2] = {cols, rows}, strides[1] = {cols};
+  const cuda::cuuint32_t box[2] = {boxCols, boxRows}, elementStrides[2] = {1, 1};
+  if (kiln_status_t status = driver_.check(
+          driver_.cuTensorMapEncodeTiled(
+              &map, cuda::CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, reinterpret_cast<void *>(global), dims,
+              strides, box, elementStrides, cuda::CU_TENSOR_MAP_INTERLEAVE_NONE,
+              cuda::CU_TENSOR_MAP_SWIZZLE_128B, cuda::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+              cuda::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),
+          "cuTensorMapEncodeTiled"))
+    return status;
+  return upload(&map, sizeof map, deviceMap);
+}
+
+kiln_status_t KernelLauncher::setSharedBytes(CUfunction function, const LaunchShape &shape) {
+  if (shape.sharedBytes <= 48 * 1024)
+    return nullptr;
+  return driver_.check(
+      driver_.cuFuncSetAttribute(function, cuda::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                 static_cast<int>(shape.sharedBytes)),
+      "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
+}
+
 kiln_status_t KernelLauncher::launch(CUfunction function, const LaunchShape &shape,
                                      void **arguments) {
+  if (kiln_status_t status = setSharedBytes(function, shape))
+    return status;
   if (kiln_status_t status =
           driver_.check(driver_.cuLaunchKernel(function, shape.grid[0], shape.grid[1],
                                                shape.grid[2], shape.block[0], shape.block[1],
-                                               shape.block[2], 0, nullptr, arguments, nullptr),
+                                               shape.block[2], shape.sharedBytes, nullptr, arguments,
+                                               nullptr),
                         "cuLaunchKernel"))
     return status;
   return driver_.check(driver_.cuCtxSynchronize(), "the kernel (cuCtxSynchronize)");
@@ -56,7 +85,8 @@ kiln_status_t KernelLauncher::time(CUfunction function, const LaunchShape &shape
   for (int i = 0; !status && i < iterations; ++i)
     status = driver_.check(driver_.cuLaunchKernel(function, shape.grid[0], shape.grid[1],
                                                   shape.grid[2], shape.block[0], shape.block[1],
-                                                  shape.block[2], 0, nullptr, arguments, nullptr),
+                                                  shape.block[2], shape.sharedBytes, nullptr,
+                                                  arguments, nullptr),
                            "cuLaunchKernel");
   if (!status)
     status = driver_.check(driver_.cuEventRecord(end, nullptr), "cuEventRecord");

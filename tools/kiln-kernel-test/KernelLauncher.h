@@ -14,6 +14,7 @@ using cuda::CUfunction;
 struct LaunchShape {
   unsigned grid[3] = {1, 1, 1};
   unsigned block[3] = {1, 1, 1};
+  unsigned sharedBytes = 0; // dynamic shared memory; over 48 KiB raises the function's limit
 };
 
 // Owns what one check allocates and frees it all at the end, so a failing check leaks nothing
@@ -30,6 +31,11 @@ public:
   kiln_status_t upload(const std::vector<float> &host, CUdeviceptr *pointer);
   kiln_status_t upload(const void *host, size_t bytes, CUdeviceptr *pointer);
   kiln_status_t download(CUdeviceptr pointer, std::vector<float> *host);
+  // A 2-D TMA descriptor (cuTensorMapEncodeTiled) of the row-major byte matrix at `global`
+  // ([rows][cols]), box boxRows x boxCols, 128-byte swizzle, copied to device memory: the
+  // kernel takes `*deviceMap` as a pointer argument.
+  kiln_status_t tensorMap2D(CUdeviceptr global, size_t rows, size_t cols, unsigned boxRows,
+                            unsigned boxCols, CUdeviceptr *deviceMap);
 
   // One launch, then waits for it: errors inside the kernel surface here.
   kiln_status_t launch(CUfunction function, const LaunchShape &shape, void **arguments);
@@ -38,6 +44,8 @@ public:
                      int iterations, double *microseconds);
 
 private:
+  kiln_status_t setSharedBytes(CUfunction function, const LaunchShape &shape);
+
   const cuda::CudaDriver &driver_;
   std::vector<CUdeviceptr> buffers_;
 };

@@ -88,6 +88,14 @@ EXPORT CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigne
                                unsigned, unsigned, CUstream, void **, void **) {
   return kNotSupported;
 }
+EXPORT CUresult cuFuncSetAttribute(CUfunction, CUfunction_attribute, int) { return kNotSupported; }
+EXPORT CUresult cuTensorMapEncodeTiled(CUtensorMap *, CUtensorMapDataType, cuuint32_t, void *,
+                                       const cuuint64_t *, const cuuint64_t *, const cuuint32_t *,
+                                       const cuuint32_t *, CUtensorMapInterleave,
+                                       CUtensorMapSwizzle, CUtensorMapL2promotion,
+                                       CUtensorMapFloatOOBfill) {
+  return kNotSupported;
+}
 EXPORT CUresult cuEventCreate(CUevent *, unsigned int) { return kNotSupported; }
 EXPORT CUresult cuEventRecord(CUevent, CUstream) { return kNotSupported; }
 EXPORT CUresult cuEventSynchronize(CUevent) { return kNotSupported; }
