@@ -191,7 +191,16 @@ private:
     if (!index)
       return index.takeError();
     tokenizerSection = static_cast<int32_t>(*index);
-    return Error::success();
+    // tokenizer_config.json rides along (chat template, special tokens) for kiln-tokenize and
+    // the runtime's chat rendering, which read it from the artifact.
+    llvm::SmallString<256> configPath(checkpointDir);
+    llvm::sys::path::append(configPath, "tokenizer_config.json");
+    uint64_t configSize = 0;
+    if (llvm::sys::fs::file_size(configPath, configSize))
+      return Error::success();
+    Expected<uint32_t> config =
+        section("tokenizer_config.json", {{"tokenizer_config.json", 0, configSize}});
+    return config ? Error::success() : config.takeError();
   }
 
   Error writeHeader() {

@@ -16,6 +16,8 @@
 //
 // tokenizer_config.json (template, special tokens) is read from beside tokenizer.json. Errors:
 // one line naming the file (or <stdin>:LINE) and the problem, exit status 1.
+#include "ArtifactReader.h"
+#include "artifact_generated.h"
 #include "ChatTemplate.h"
 #include "LineIO.h"
 #include "ReadFile.h"
@@ -81,11 +83,12 @@ public:
     auto started = std::chrono::steady_clock::now();
     std::string path = o_.tokenizer;
     if (isDirectory(path)) path += "/tokenizer.json";
-    if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".kiln") == 0)
-      throw Failure{path + ": reading the tokenizer from a .kiln artifact arrives with the artifact "
-                           "format; pass the model's tokenizer.json (or its directory) for now"};
-    check(Tokenizer::loadFile(path, &tokenizer_));
-    if (o_.chat || !o_.messages.empty()) loadTemplate(path);
+    if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".kiln") == 0) {
+      loadFromArtifact(path);
+    } else {
+      check(Tokenizer::loadFile(path, &tokenizer_));
+      if (o_.chat || !o_.messages.empty()) loadTemplate(path);
+    }
     loadSeconds_ = seconds(started);
 
     if (!o_.messages.empty()) return messagesFile();
@@ -110,6 +113,28 @@ private:
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
   }
 
+  /// tokenizer.json and tokenizer_config.json from the artifact's sections, hash-checked first.
+  void loadFromArtifact(const std::string &path) {
+    std::unique_ptr<runtime::ArtifactReader> artifact;
+    check(runtime::ArtifactReader::open(path, &artifact));
+    int32_t index = artifact->header().tokenizer_section();
+    if (index < 0)
+      throw Failure{path + ": the artifact carries no tokenizer (its checkpoint had no "
+                           "tokenizer.json)"};
+    check(artifact->verifySection(static_cast<uint32_t>(index)));
+    check(Tokenizer::loadJson(artifact->sectionBytes(static_cast<uint32_t>(index)),
+                              path + ":tokenizer.json", &tokenizer_));
+    if (!o_.chat && o_.messages.empty())
+      return;
+    int64_t config = artifact->findSection("tokenizer_config.json");
+    if (config < 0)
+      throw Failure{path + ": the artifact carries no tokenizer_config.json (--chat and "
+                           "--messages need its chat template)"};
+    check(artifact->verifySection(static_cast<uint32_t>(config)));
+    setTemplate(artifact->sectionBytes(static_cast<uint32_t>(config)),
+                path + ":tokenizer_config.json");
+  }
+
   void loadTemplate(const std::string &tokenizerPath) {
     std::string configPath = configPathBeside(tokenizerPath);
     TokenizerConfig config;
@@ -119,6 +144,16 @@ private:
       throw Failure{message + " (--chat and --messages read the chat template and special tokens from "
                               "tokenizer_config.json beside tokenizer.json)"};
     }
+    compileTemplate(config, configPath);
+  }
+
+  void setTemplate(std::string_view json, const std::string &configSource) {
+    TokenizerConfig config;
+    check(TokenizerConfig::loadJson(json, configSource, &config));
+    compileTemplate(config, configSource);
+  }
+
+  void compileTemplate(const TokenizerConfig &config, const std::string &configPath) {
     std::string source = config.chatTemplate, origin = config.templateSource;
     if (!o_.chatTemplate.empty()) {
       check(readFileText(o_.chatTemplate, &source));
