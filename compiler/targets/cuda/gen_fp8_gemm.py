@@ -122,6 +122,37 @@ class Body:
         return self.consts[key]
 
 
+
+def emit_promotion(body, part, row_scales, sbv, col_blocks, regs, bn, acc_t, hint):
+    """acc = fma(partial, a_s[row] * b_s[column block], acc) over the wgmma fragment; returns
+    the new accumulator value. `row_scales` are a_s of the thread's two rows (h = 0, 1)."""
+    scale = {}
+    for cb in col_blocks:
+        for h, sav in enumerate(row_scales):
+            scale[(cb, h)] = body.op(f"arith.mulf {sav}, {sbv[cb]} : f32", hint)
+    acc = "%acc"
+    for i in range(regs):
+        j, h = divmod(i, 4)
+        cb = (8 * j) // 128 if bn % 128 == 0 else 0
+        p = body.op(f"llvm.extractvalue {part}[{i}] : {acc_t}", "p")
+        f = body.op(f"llvm.extractvalue %acc[{i}] : {acc_t}", "f")
+        nf = body.op(f"llvm.intr.fma({p}, {scale[(cb, h // 2)]}, {f}) : (f32, f32, f32) -> f32",
+                     "nf")
+        acc = body.op(f"llvm.insertvalue {nf}, {acc}[{i}] : {acc_t}", "acc")
+    return acc
+
+
+def emit_epilogue(body, gcol, row_indices, bn, acc_t, c_t):
+    """Stores %acc_final to C: two consecutive floats per row per 8-column group."""
+    for j in range(bn // 8):
+        cj = body.op(f"arith.addi {gcol}, {body.const(8 * j)} : index") if j else gcol
+        for h, grow in enumerate(row_indices):
+            x = body.op(f"llvm.extractvalue %acc_final[{4 * j + 2 * h}] : {acc_t}")
+            y = body.op(f"llvm.extractvalue %acc_final[{4 * j + 2 * h + 1}] : {acc_t}")
+            v0 = body.op(f"vector.from_elements {x}, {y} : vector<2xf32>")
+            body.emit(f"vector.store {v0}, %c[{grow}, {cj}] {{alignment = 8 : i64}} : {c_t}, "
+                      "vector<2xf32>")
+
 def smem_offset(body, row, chunk, swizzle):
     """Byte offset of 16-byte chunk `chunk` of tile row `row` (index values)."""
     c8 = body.const(8)
@@ -258,31 +289,12 @@ def emit_kernel(m, n, k, bn, swizzle):
     e("nvvm.wgmma.commit.group.sync.aligned")
     e("nvvm.wgmma.wait.group.sync.aligned 0")
     # Promotion: acc = fma(partial, a_s[row] * b_s[column block], acc).
-    scale = {}
-    for cb in col_blocks:
-        for h, sav in ((0, sa0), (1, sa1)):
-            scale[(cb, h)] = body.op(f"arith.mulf {sav}, {sbv[cb]} : f32", "s")
-    acc = "%acc"
-    for i in range(regs):
-        j, h = divmod(i, 4)
-        cb = (8 * j) // 128 if bn % 128 == 0 else 0
-        p = body.op(f"llvm.extractvalue {part}[{i}] : {acc_t}", "p")
-        f = body.op(f"llvm.extractvalue %acc[{i}] : {acc_t}", "f")
-        nf = body.op(f"llvm.intr.fma({p}, {scale[(cb, h // 2)]}, {f}) : (f32, f32, f32) -> f32",
-                     "nf")
-        acc = body.op(f"llvm.insertvalue {nf}, {acc}[{i}] : {acc_t}", "acc")
+    acc = emit_promotion(body, part, (sa0, sa1), sbv, col_blocks, regs, bn, acc_t, "s")
     e(f"scf.yield {acc} : {acc_t}")
     body.indent -= 2
     e("}")
 
-    # Epilogue: two consecutive floats per row per 8-column group.
-    for j in range(bn // 8):
-        cj = body.op(f"arith.addi {gcol}, {body.const(8 * j)} : index") if j else gcol
-        for h, grow in ((0, gr0), (1, gr1)):
-            x = body.op(f"llvm.extractvalue %acc_final[{4 * j + 2 * h}] : {acc_t}")
-            y = body.op(f"llvm.extractvalue %acc_final[{4 * j + 2 * h + 1}] : {acc_t}")
-            v0 = body.op(f"vector.from_elements {x}, {y} : vector<2xf32>")
-            e(f"vector.store {v0}, %c[{grow}, {cj}] {{alignment = 8 : i64}} : {c_t}, vector<2xf32>")
+    emit_epilogue(body, gcol, (gr0, gr1), bn, acc_t, c_t)
     e("gpu.return")
     out.extend(body.lines)
     out.append("    }")

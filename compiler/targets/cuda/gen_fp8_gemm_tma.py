@@ -46,7 +46,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_fp8_gemm import BK, WK, Body, PIPELINE  # noqa: E402  (v1's shared pieces)
+from gen_fp8_gemm import (BK, WK, Body, PIPELINE,  # noqa: E402  (v1's shared pieces)
+                          emit_epilogue, emit_promotion)
 
 TILE_MS = (64, 128)   # one or two consumer warpgroups
 TILE_NS = (64, 128)
@@ -286,29 +287,11 @@ def emit_kernel(m, n, k, bm, bn, stages, setmaxnreg=None):
     e("nvvm.wgmma.wait.group.sync.aligned 0")
     # The stage's shared memory has been read: hand it back to the producer.
     e(f"nvvm.mbarrier.arrive {empty} : {sp}")
-    scale = {}
-    for cb in col_blocks:
-        for h, sav in ((0, sa0), (1, sa1)):
-            scale[(cb, h)] = body.op(f"arith.mulf {sav}, {sbv[cb]} : f32", "sc")
-    acc = "%acc"
-    for i in range(regs):
-        j, h = divmod(i, 4)
-        cb = (8 * j) // 128 if bn % 128 == 0 else 0
-        p = body.op(f"llvm.extractvalue {part}[{i}] : {acc_t}", "p")
-        f = body.op(f"llvm.extractvalue %acc[{i}] : {acc_t}", "f")
-        nf = body.op(f"llvm.intr.fma({p}, {scale[(cb, h // 2)]}, {f}) : (f32, f32, f32) -> f32",
-                     "nf")
-        acc = body.op(f"llvm.insertvalue {nf}, {acc}[{i}] : {acc_t}", "acc")
+    acc = emit_promotion(body, part, (sa0, sa1), sbv, col_blocks, regs, bn, acc_t, "sc")
     e(f"scf.yield {acc} : {acc_t}")
     body.indent -= 2
     e("}")
-    for j in range(bn // 8):
-        cj = body.op(f"arith.addi {gcol}, {body.const(8 * j)} : index") if j else gcol
-        for h, grow in ((0, gr0), (1, gr1)):
-            x = body.op(f"llvm.extractvalue %acc_final[{4 * j + 2 * h}] : {acc_t}")
-            y = body.op(f"llvm.extractvalue %acc_final[{4 * j + 2 * h + 1}] : {acc_t}")
-            v0 = body.op(f"vector.from_elements {x}, {y} : vector<2xf32>")
-            e(f"vector.store {v0}, %c[{grow}, {cj}] {{alignment = 8 : i64}} : {c_t}, vector<2xf32>")
+    emit_epilogue(body, gcol, (gr0, gr1), bn, acc_t, c_t)
     body.indent -= 2
     e("}")
     e("gpu.return")
