@@ -44,4 +44,43 @@ def ExpandF8 : Pass<"kiln-expand-f8"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Graph to kernels and plans
+//===----------------------------------------------------------------------===//
+
+def LowerToKernels : Pass<"kiln-lower-to-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower the graph entry functions to kernel functions and kiln_plan entries";
+  let description = [{
+    Each graph op of `@prefill` and `@decode` becomes one or more launches of kernel functions
+    (`kiln_plan.kernel`: memref arguments, then the token count, workgroup id and workgroup count),
+    deduplicated by signature so every layer of one shape shares its kernels. Activations are
+    f32. `kiln.mla.attention` becomes its projections, `mla_cache_write` (normalised latent and
+    rotated shared key into the paged cache) and the absorbed attention over the cache; FP8
+    linears follow `fp8-gemm` (`act-quant`: an `act_quant` launch then an e4m3 x e4m3 GEMM with
+    per-block promotion; `dequant`: per-block dequantised weights). Every intermediate gets a
+    buffer; a static memory plan (greedy by size, verified) packs them into one arena per entry.
+    The graph functions are replaced by `kiln_plan.entry` ops of the same names, with a
+    `kiln_plan.kv_cache` layout and a `kiln_plan.rope_table` per distinct RoPE configuration.
+
+    ```mlir
+    kiln_plan.entry @decode max_tokens 8 arena 81920 peak 77824
+        logits #kiln_plan.ref<arena, "", 0, 0, 16384> rank 0 {
+      kiln_plan.launch @embed_512x128xbf16_t256 grid 8 [...]
+      ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"maxSeqLen", "max-seq-len", "int64_t", "4096", "Longest sequence (KV cache, RoPE table)">,
+    Option<"maxBatch", "max-batch", "int64_t", "8", "Most sequences one decode call carries">,
+    Option<"prefillChunk", "prefill-chunk", "int64_t", "256", "Most tokens one prefill call carries">,
+    Option<"fp8Gemm", "fp8-gemm", "std::string", "\"act-quant\"", "FP8 GEMM semantics: act-quant or dequant">,
+    Option<"kvBlock", "kv-block", "int64_t", "64", "Tokens per KV-cache block">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect", "::kiln::plan::KilnPlanDialect"];
+}
+
 #endif // KILN_PASSES_TD

@@ -4,7 +4,9 @@
 
 #include "ArtifactFormat.h"
 #include "artifact_generated.h"
+#include "compiler/lowering/RopeTable.h"
 #include "dialects/kiln/KilnOps.h"
+#include "dialects/plan/KilnPlanDialect.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
@@ -69,9 +71,10 @@ private:
 
 class Writer {
 public:
-  Writer(ModuleOp module, StringRef checkpointDir, int fd, StringRef outputPath)
+  Writer(ModuleOp module, StringRef checkpointDir, int fd, StringRef outputPath,
+         ArrayRef<TargetCode> targets)
       : module(module), checkpointDir(checkpointDir), fd(fd), out(fd, outputPath),
-        outputPath(outputPath) {}
+        outputPath(outputPath), targets(targets) {}
 
   ~Writer() {
     for (auto &entry : inputs)
@@ -87,6 +90,8 @@ public:
       if (Error e = writeWeight(weight))
         return e;
     if (Error e = writeTokenizer())
+      return e;
+    if (Error e = writeCode())
       return e;
     return writeHeader();
   }
@@ -152,6 +157,116 @@ private:
     return static_cast<uint32_t>(sections.size() - 1);
   }
 
+  /// One section from bytes in memory (generated code, compiler-computed tables).
+  Expected<uint32_t> section(StringRef name, StringRef layout, StringRef bytes) {
+    if (Error e = out.padToAlignment())
+      return std::move(e);
+    uint64_t begin = out.position();
+    if (Error e = out.write(bytes.data(), bytes.size()))
+      return std::move(e);
+    sections.push_back(artifact::CreateSection(builder, /*rank=*/0, builder.CreateString(layout.str()),
+                                               builder.CreateString(name.str()), /*file=*/0, begin,
+                                               bytes.size(), XXH3_64bits(bytes.data(), bytes.size())));
+    return static_cast<uint32_t>(sections.size() - 1);
+  }
+
+  /// RoPE tables, the code of each target and its plans.
+  Error writeCode() {
+    if (targets.empty())
+      return Error::success();
+    llvm::StringMap<uint32_t> constants;
+    for (auto table : module.getOps<plan::RopeTableOp>()) {
+      lowering::RopeParams p;
+      p.dim = table.getDim();
+      p.positions = table.getPositions();
+      p.theta = table.getTheta().convertToDouble();
+      p.factor = table.getFactor().convertToDouble();
+      p.original = table.getOriginal();
+      p.betaFast = table.getBetaFast().convertToDouble();
+      p.betaSlow = table.getBetaSlow().convertToDouble();
+      p.attentionFactor = table.getAttentionFactor().convertToDouble();
+      std::vector<float> values = lowering::computeRopeTable(p);
+      Expected<uint32_t> index =
+          section(table.getSymName(), "f32",
+                  StringRef(reinterpret_cast<const char *>(values.data()), values.size() * 4));
+      if (!index)
+        return index.takeError();
+      constants[table.getSymName()] = *index;
+    }
+    auto refOf = [&](plan::BufferRefAttr r) -> Expected<flatbuffers::Offset<artifact::BufferRef>> {
+      uint32_t index = static_cast<uint32_t>(r.getIndex());
+      if (r.getKind() == plan::BufferKind::weight) {
+        auto found = weightIndex.find(r.getName());
+        if (found == weightIndex.end())
+          return fileError(outputPath, "plan names an unknown weight " + r.getName());
+        index = found->getValue();
+      } else if (r.getKind() == plan::BufferKind::constant) {
+        auto found = constants.find(r.getName());
+        if (found == constants.end())
+          return fileError(outputPath, "plan names an unknown constant " + r.getName());
+        index = found->getValue();
+      }
+      return artifact::CreateBufferRef(builder, static_cast<artifact::BufferKind>(r.getKind()), index,
+                                       static_cast<uint64_t>(r.getOffset()),
+                                       static_cast<uint64_t>(r.getSize()));
+    };
+    for (const TargetCode &target : targets) {
+      Expected<uint32_t> code = section("code." + target.name, "elf-shared-object", target.code);
+      if (!code)
+        return code.takeError();
+      llvm::StringMap<uint32_t> kernelIndex;
+      std::vector<flatbuffers::Offset<artifact::Kernel>> kernels;
+      for (auto &[symbol, numArgs] : target.kernels) {
+        kernelIndex[symbol] = kernels.size();
+        kernels.push_back(artifact::CreateKernel(builder, builder.CreateString(symbol), numArgs));
+      }
+      std::vector<flatbuffers::Offset<artifact::Plan>> plans;
+      for (auto entry : module.getOps<plan::EntryOp>()) {
+        std::vector<flatbuffers::Offset<artifact::Launch>> launches;
+        for (auto launch : entry.getBody().getOps<plan::LaunchOp>()) {
+          std::vector<flatbuffers::Offset<artifact::BufferRef>> args;
+          for (Attribute a : launch.getArgs()) {
+            auto ref = refOf(cast<plan::BufferRefAttr>(a));
+            if (!ref)
+              return ref.takeError();
+            args.push_back(*ref);
+          }
+          auto kernel = kernelIndex.find(launch.getKernel());
+          if (kernel == kernelIndex.end())
+            return fileError(outputPath, "plan launches an unknown kernel " + launch.getKernel());
+          launches.push_back(artifact::CreateLaunch(builder, kernel->getValue(),
+                                                    static_cast<uint32_t>(launch.getGrid()),
+                                                    builder.CreateVector(args)));
+        }
+        auto logits = refOf(entry.getLogits());
+        if (!logits)
+          return logits.takeError();
+        plans.push_back(artifact::CreatePlan(
+            builder, builder.CreateString(entry.getSymName().str()),
+            static_cast<uint32_t>(entry.getRank()), static_cast<uint32_t>(entry.getMaxTokens()),
+            static_cast<uint64_t>(entry.getArenaBytes()),
+            static_cast<uint64_t>(entry.getPeakLiveBytes()), builder.CreateVector(launches),
+            *logits));
+      }
+      codeTargets.push_back(artifact::CreateTarget(
+          builder, builder.CreateString(target.name), builder.CreateString(target.arch),
+          static_cast<int32_t>(*code), builder.CreateVector(kernels), builder.CreateVector(plans)));
+      targetNames.push_back(builder.CreateString(target.name));
+    }
+    for (auto cache : module.getOps<plan::KVCacheOp>()) {
+      uint64_t perToken = static_cast<uint64_t>(cache.getLatent() + cache.getRope()) * 4;
+      uint64_t perSeq = static_cast<uint64_t>((cache.getMaxSeqLen() + cache.getBlock() - 1) /
+                                              cache.getBlock());
+      kvLayout = artifact::CreateKvLayout(
+          builder, builder.CreateString("f32"), static_cast<uint32_t>(cache.getBlock()),
+          static_cast<uint32_t>(cache.getLayers()), static_cast<uint32_t>(cache.getLatent()),
+          static_cast<uint32_t>(cache.getRope()), /*index=*/0, perToken,
+          static_cast<uint32_t>(cache.getBlocks()), static_cast<uint32_t>(cache.getMaxSeqLen()),
+          static_cast<uint32_t>(cache.getMaxBatch()), static_cast<uint32_t>(perSeq));
+    }
+    return Error::success();
+  }
+
   Error writeWeight(WeightOp weight) {
     std::vector<std::tuple<StringRef, uint64_t, uint64_t>> ranges;
     if (auto source = weight.getSource())
@@ -171,6 +286,7 @@ private:
       block = builder.CreateVector(quant->getBlock().vec());
       scale = builder.CreateString(weight.getScaleAttr().getValue().str());
     }
+    weightIndex[weight.getSymName()] = weights.size();
     weights.push_back(artifact::CreateWeight(builder, builder.CreateString(weight.getSymName().str()),
                                              builder.CreateString(dtype),
                                              builder.CreateVector(shape), *index, block, scale));
@@ -223,14 +339,21 @@ private:
         KilnDialect::getActScaleRoundingAttrName());
     std::vector<flatbuffers::Offset<flatbuffers::String>> features = {
         builder.CreateString("weights-raw-v1")};
+    if (!codeTargets.empty())
+      features.push_back(builder.CreateString("cpu-plan-v1"));
+    uint32_t vocab = 0;
+    if (auto model = module->getAttrOfType<DictionaryAttr>(KilnDialect::getModelAttrName()))
+      if (auto v = model.getAs<IntegerAttr>("vocab_size"))
+        vocab = static_cast<uint32_t>(v.getInt());
     auto root = artifact::CreateArtifact(
         builder, artifact::kFormatMajor, artifact::kFormatMinor, builder.CreateVector(features),
         builder.CreateVector(facts),
         builder.CreateString(rounding ? stringifyScaleRounding(rounding.getValue()).str()
                                       : std::string("none")),
-        tokenizerSection, builder.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>()),
+        tokenizerSection, builder.CreateVector(targetNames),
         /*ranks=*/1, builder.CreateVector(weights), builder.CreateVector(sections),
-        builder.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>()));
+        builder.CreateVector(std::vector<flatbuffers::Offset<flatbuffers::String>>()),
+        builder.CreateVector(codeTargets), kvLayout, vocab);
     artifact::FinishArtifactBuffer(builder, root);
 
     if (Error e = out.padToAlignment())
@@ -259,18 +382,24 @@ private:
   std::vector<flatbuffers::Offset<artifact::Section>> sections;
   std::vector<flatbuffers::Offset<artifact::Weight>> weights;
   int32_t tokenizerSection = -1;
+  ArrayRef<TargetCode> targets;
+  llvm::StringMap<uint32_t> weightIndex;
+  std::vector<flatbuffers::Offset<artifact::Target>> codeTargets;
+  std::vector<flatbuffers::Offset<flatbuffers::String>> targetNames;
+  flatbuffers::Offset<artifact::KvLayout> kvLayout;
 };
 
 } // namespace
 
-Error writeArtifact(ModuleOp module, StringRef checkpointDir, StringRef outputPath) {
+Error writeArtifact(ModuleOp module, StringRef checkpointDir, StringRef outputPath,
+                    ArrayRef<TargetCode> targets) {
   llvm::Expected<llvm::sys::fs::TempFile> temp =
       llvm::sys::fs::TempFile::create(outputPath + ".tmp-%%%%%%");
   if (!temp)
     return fileError(outputPath, "cannot create a temporary file: " +
                                      llvm::toString(temp.takeError()));
   Error result = [&]() -> Error {
-    Writer writer(module, checkpointDir, temp->FD, outputPath);
+    Writer writer(module, checkpointDir, temp->FD, outputPath, targets);
     return writer.run();
   }();
   if (result) {

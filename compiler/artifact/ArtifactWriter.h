@@ -14,12 +14,25 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace kiln {
 
-/// Writes the artifact of `module` (imported from `checkpointDir`) to `outputPath`. Errors
-/// read "<file>: <problem>"; on error nothing is left at `outputPath`.
+/// Generated code for one target, with its kernel table (symbol, buffer arguments).
+struct TargetCode {
+  std::string name; // "cpu"
+  std::string arch; // "x86-64-v2"
+  std::string code; // the shared object
+  std::vector<std::pair<std::string, unsigned>> kernels;
+};
+
+/// Writes the artifact of `module` (imported from `checkpointDir`; lowered with
+/// kiln-lower-to-kernels when `targets` is not empty, whose kiln_plan ops become the plans) to
+/// `outputPath`. Errors read "<file>: <problem>"; on error nothing is left at `outputPath`.
 llvm::Error writeArtifact(mlir::ModuleOp module, llvm::StringRef checkpointDir,
-                          llvm::StringRef outputPath);
+                          llvm::StringRef outputPath, llvm::ArrayRef<TargetCode> targets = {});
 
 } // namespace kiln
 

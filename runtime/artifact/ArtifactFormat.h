@@ -12,7 +12,7 @@ namespace kiln::artifact {
 
 inline constexpr char kMagic[8] = {'K', 'I', 'L', 'N', 'A', 'R', 'T', 'F'};
 inline constexpr uint32_t kFormatMajor = 0;
-inline constexpr uint32_t kFormatMinor = 1;
+inline constexpr uint32_t kFormatMinor = 2;
 /// Sections start at multiples of this; the preamble fills the first block.
 inline constexpr uint64_t kAlignment = 4096;
 
@@ -29,7 +29,7 @@ static_assert(sizeof(Preamble) == 40, "the preamble layout is part of the format
 inline uint64_t alignUp(uint64_t value) { return (value + kAlignment - 1) / kAlignment * kAlignment; }
 
 /// Features this runtime knows; an artifact requiring any other is refused.
-inline constexpr const char *kKnownFeatures[] = {"weights-raw-v1"};
+inline constexpr const char *kKnownFeatures[] = {"weights-raw-v1", "cpu-plan-v1"};
 
 } // namespace kiln::artifact
 

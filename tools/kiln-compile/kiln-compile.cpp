@@ -1,7 +1,8 @@
 //===- kiln-compile.cpp - compile a Hugging Face checkpoint ------------------===//
 //
-//   kiln-compile <hf-dir> -o model.kiln              the artifact (weights + header so far)
-//   kiln-compile <hf-dir> --emit graph -o model.mlir   the kiln graph IR
+//   kiln-compile <hf-dir> -o model.kiln [--target cpu] [--max-seq-len L] [--max-batch B]
+//                [--fp8-gemm act-quant|dequant]      the artifact: weights, code, plans
+//   kiln-compile <hf-dir> --emit graph|kernel|plan|llvm -o FILE   an intermediate form
 //
 // Options are llvm::cl, with MLIR's context, pass-manager and printing options registered so
 // their spellings (--mlir-print-ir-after-all, --mlir-timing, ...) hold as pipelines land.
@@ -12,6 +13,11 @@
 
 #include "compiler/artifact/ArtifactWriter.h"
 #include "compiler/frontend/Importer.h"
+#include "compiler/targets/cpu/CpuCodegen.h"
+#include "passes/Passes.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllPasses.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -26,7 +32,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Artifact, Graph };
+enum class Emit { Artifact, Graph, Kernel, Plan, LLVM };
 
 cl::opt<std::string> checkpointDir(cl::Positional, cl::desc("<hf-checkpoint-dir>"),
                                    cl::Required);
@@ -34,8 +40,23 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::Required);
 cl::opt<Emit> emit("emit", cl::desc("Write an intermediate form instead of the artifact"),
                    cl::values(clEnumValN(Emit::Graph, "graph",
-                                         "the kiln graph IR (MLIR text) of the whole model")),
+                                         "the kiln graph IR (MLIR text) of the whole model"),
+                              clEnumValN(Emit::Kernel, "kernel",
+                                         "kernel functions and plans (MLIR text)"),
+                              clEnumValN(Emit::Plan, "plan", "the kiln_plan ops only"),
+                              clEnumValN(Emit::LLVM, "llvm", "the CPU kernels as LLVM IR")),
                    cl::init(Emit::Artifact));
+cl::opt<std::string> targetList("target", cl::desc("Code targets, comma separated (cpu)"),
+                                cl::init("cpu"));
+cl::opt<int64_t> maxSeqLen("max-seq-len",
+                           cl::desc("Longest sequence (default: min(max_position_embeddings, 4096))"),
+                           cl::init(0));
+cl::opt<int64_t> maxBatch("max-batch", cl::desc("Most sequences per decode call"), cl::init(8));
+cl::opt<int64_t> prefillChunk("prefill-chunk", cl::desc("Most tokens per prefill call"),
+                              cl::init(256));
+cl::opt<std::string> fp8Gemm("fp8-gemm",
+                             cl::desc("FP8 GEMM semantics: act-quant (default) or dequant"),
+                             cl::init("act-quant"));
 cl::opt<unsigned> maxWarnings("max-warnings",
                               cl::desc("Print at most this many warnings (0: all)"),
                               cl::init(20));
@@ -80,7 +101,10 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "Kiln: compile a DeepSeek checkpoint\n");
 
-  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllPasses();
+  mlir::MLIRContext context(registry);
   llvm::Expected<kiln::frontend::ImportResult> imported =
       kiln::frontend::importCheckpoint(context, checkpointDir);
   if (!imported)
@@ -94,19 +118,83 @@ int main(int argc, char **argv) {
     llvm::errs() << "kiln-compile: warning: ... and " << warnings.size() - shown
                  << " more (--max-warnings=0 shows all)\n";
 
-  switch (emit) {
-  case Emit::Artifact:
-    if (outputPath == "-")
-      fail("-o -: an artifact is written to a file");
-    if (llvm::Error e = kiln::writeArtifact(*imported->module, checkpointDir, outputPath))
-      fail(llvm::toString(std::move(e)));
-    break;
-  case Emit::Graph:
+  mlir::ModuleOp module = *imported->module;
+  if (emit == Emit::Graph) {
     writeAtomically(outputPath, [&](llvm::raw_ostream &os) {
-      imported->module->print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
+      module.print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
+      os << "\n";
+    });
+    return 0;
+  }
+  if (emit == Emit::Artifact && outputPath == "-")
+    fail("-o -: an artifact is written to a file");
+
+  llvm::SmallVector<llvm::StringRef> targets;
+  llvm::StringRef(targetList).split(targets, ',', -1, false);
+  for (llvm::StringRef t : targets)
+    if (t != "cpu")
+      fail("--target " + t + ": kiln-compile generates code for cpu only so far (the CUDA "
+           "kernels are built by compiler/targets/cuda's generators)");
+  if (fp8Gemm != "act-quant" && fp8Gemm != "dequant")
+    fail("--fp8-gemm " + fp8Gemm + ": expected act-quant or dequant");
+  if (maxBatch < 1 || prefillChunk < 1 || maxSeqLen < 0)
+    fail("--max-batch, --prefill-chunk and --max-seq-len must be positive");
+  int64_t seqLen = maxSeqLen;
+  if (seqLen == 0) {
+    seqLen = 4096;
+    if (auto model = module->getAttrOfType<mlir::DictionaryAttr>("kiln.model"))
+      if (auto v = model.getAs<mlir::IntegerAttr>("max_position_embeddings"))
+        seqLen = std::min<int64_t>(seqLen, v.getInt());
+  }
+
+  kiln::LowerToKernelsOptions options;
+  options.maxSeqLen = seqLen;
+  options.maxBatch = maxBatch;
+  options.prefillChunk = std::min<int64_t>(prefillChunk, seqLen);
+  options.fp8Gemm = fp8Gemm;
+  mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(&context);
+  if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+    fail("invalid pass-manager options");
+  pm.addPass(kiln::createLowerToKernels(options));
+  if (mlir::failed(pm.run(module)))
+    fail(checkpointDir + ": lowering to kernels failed (see the diagnostic above)");
+
+  switch (emit) {
+  case Emit::Graph:
+    break;
+  case Emit::Kernel:
+    writeAtomically(outputPath, [&](llvm::raw_ostream &os) {
+      module.print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
       os << "\n";
     });
     break;
+  case Emit::Plan:
+    writeAtomically(outputPath, [&](llvm::raw_ostream &os) {
+      for (mlir::Operation &op : module.getBody()->getOperations())
+        if (op.getDialect() && op.getDialect()->getNamespace() == "kiln_plan") {
+          op.print(os, mlir::OpPrintingFlags().enableDebugInfo(false));
+          os << "\n";
+        }
+    });
+    break;
+  case Emit::LLVM: {
+    llvm::Expected<std::string> ir = kiln::cpu::emitLLVMIR(module);
+    if (!ir)
+      fail(checkpointDir + ": " + llvm::toString(ir.takeError()));
+    writeAtomically(outputPath, [&](llvm::raw_ostream &os) { os << *ir; });
+    break;
+  }
+  case Emit::Artifact: {
+    llvm::Expected<kiln::cpu::CpuCode> code = kiln::cpu::emitSharedObject(module);
+    if (!code)
+      fail(checkpointDir + ": " + llvm::toString(code.takeError()));
+    kiln::TargetCode cpu{"cpu", kiln::cpu::kCpuLevel, std::move(code->sharedObject), {}};
+    for (auto &k : code->kernels)
+      cpu.kernels.push_back({k.symbol, k.numArgs});
+    if (llvm::Error e = kiln::writeArtifact(module, checkpointDir, outputPath, {cpu}))
+      fail(llvm::toString(std::move(e)));
+    break;
+  }
   }
   return 0;
 }

@@ -19,7 +19,7 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<kiln::KilnDialect>();
+  registry.insert<kiln::KilnDialect, kiln::plan::KilnPlanDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   // gpu-module-to-binary translates each gpu.module to LLVM IR before NVPTX codegen.

@@ -1,0 +1,840 @@
+//===- Kernels.cpp - kernel IR builders -----------------------------------===//
+//
+// Bodies are plain loops: the walking skeleton's job is to be right and to share one plan
+// with later targets; tiling and vectorisation come as passes over these functions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/lowering/Kernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace kiln::lowering {
+namespace {
+
+constexpr int64_t kBlock = 128; // FP8 block (weights and activations)
+
+std::string tag(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  if (auto m = dyn_cast<MemRefType>(t)) {
+    for (int64_t d : m.getShape())
+      os << d << "x";
+    m.getElementType().print(os);
+  } else {
+    t.print(os);
+  }
+  return s;
+}
+
+std::string fmt(float v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::format("%a", static_cast<double>(v));
+  for (char &c : s)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return s;
+}
+
+/// Small helpers over an ImplicitLocOpBuilder positioned inside a kernel body.
+struct Emitter {
+  ImplicitLocOpBuilder &b;
+  Type f32, i32, idx;
+  explicit Emitter(ImplicitLocOpBuilder &b)
+      : b(b), f32(b.getF32Type()), i32(b.getI32Type()), idx(b.getIndexType()) {}
+
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f(double v) { return arith::ConstantOp::create(b, f32, b.getF32FloatAttr(v)); }
+  Value add(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::AddIOp::create(b, x, y))
+                                       : Value(arith::AddFOp::create(b, x, y));
+  }
+  Value mul(Value x, Value y) {
+    return isa<IndexType>(x.getType()) ? Value(arith::MulIOp::create(b, x, y))
+                                       : Value(arith::MulFOp::create(b, x, y));
+  }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
+  Value div(Value x, Value y) { return arith::DivFOp::create(b, x, y); }
+  Value maxf(Value x, Value y) { return arith::MaximumFOp::create(b, x, y); }
+  Value exp(Value x) { return math::ExpOp::create(b, x); }
+  Value toIndex(Value v) { return arith::IndexCastOp::create(b, idx, v); }
+  Value toI32(Value v) { return arith::IndexCastOp::create(b, i32, v); }
+  Value divui(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value remui(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value lt(Value x, Value y) {
+    return isa<IndexType>(x.getType())
+               ? Value(arith::CmpIOp::create(b, arith::CmpIPredicate::ult, x, y))
+               : Value(arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, y));
+  }
+  Value gt(Value x, Value y) { return arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, y); }
+  Value select(Value c, Value x, Value y) { return arith::SelectOp::create(b, c, x, y); }
+  Value silu(Value x) { return div(x, add(f(1.0), exp(arith::NegFOp::create(b, x)))); }
+
+  /// Loads and widens to f32 (bf16/f16/f8 weights; f8 is expanded by kiln-expand-f8).
+  Value load(Value m, ValueRange i) {
+    Value v = memref::LoadOp::create(b, m, i);
+    if (isa<FloatType>(v.getType()) && v.getType() != f32)
+      v = arith::ExtFOp::create(b, f32, v);
+    return v;
+  }
+  Value loadRaw(Value m, ValueRange i) { return memref::LoadOp::create(b, m, i); }
+  void store(Value v, Value m, ValueRange i) { memref::StoreOp::create(b, v, m, i); }
+
+  void loop(Value lo, Value hi, llvm::function_ref<void(Value)> body) {
+    auto f = scf::ForOp::create(b, lo, hi, c(1));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(f.getBody()->getTerminator());
+    body(f.getInductionVar());
+  }
+  void loop(int64_t lo, int64_t hi, llvm::function_ref<void(Value)> body) {
+    loop(c(lo), c(hi), body);
+  }
+  /// A loop carrying values; `body` returns the next values.
+  SmallVector<Value> fold(Value lo, Value hi, ValueRange init,
+                          llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto f = scf::ForOp::create(b, lo, hi, c(1), init);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(f.getBody());
+      scf::YieldOp::create(b, body(f.getInductionVar(), f.getRegionIterArgs()));
+    }
+    return SmallVector<Value>(f.getResults());
+  }
+  Value sum(Value lo, Value hi, llvm::function_ref<Value(Value)> term) {
+    return fold(lo, hi, {f(0.0)},
+                [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                  return {add(acc[0], term(i))};
+                })[0];
+  }
+  Value sum(int64_t lo, int64_t hi, llvm::function_ref<Value(Value)> term) {
+    return sum(c(lo), c(hi), term);
+  }
+  void ifThen(Value cond, llvm::function_ref<void()> body) {
+    auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(op.thenBlock()->getTerminator());
+    body();
+  }
+  /// This workgroup's share [lo, hi) of [0, total).
+  std::pair<Value, Value> share(Value total, Value wg, Value wgs) {
+    Value chunk = arith::CeilDivUIOp::create(b, total, wgs);
+    Value lo = arith::MinUIOp::create(b, mul(wg, chunk), total);
+    Value hi = arith::MinUIOp::create(b, add(lo, chunk), total);
+    return {lo, hi};
+  }
+
+  /// Dot product of f32 row `x[t, :k]` with weight row `w[o, :k]` (float weights), or its
+  /// block-scaled forms. For FP8 dequant the per-block weight scale multiplies each block's sum;
+  /// for act-quant `x` holds e4m3 codes and `xs` their per-block scales.
+  Value dot(Value x, ValueRange xPrefix, Value w, ValueRange wPrefix, int64_t k, Value ws,
+            ValueRange wsPrefix, Value oBlock, Value xs, ValueRange xsPrefix) {
+    auto at = [](ValueRange prefix, Value i) {
+      SmallVector<Value> v(prefix.begin(), prefix.end());
+      v.push_back(i);
+      return v;
+    };
+    if (!ws)
+      return sum(0, k, [&](Value i) { return mul(load(x, at(xPrefix, i)), load(w, at(wPrefix, i))); });
+    int64_t blocks = (k + kBlock - 1) / kBlock;
+    return sum(0, blocks, [&](Value bk) {
+      Value lo = mul(bk, c(kBlock));
+      Value hi = arith::MinUIOp::create(b, add(lo, c(kBlock)), c(k));
+      Value partial = sum(lo, hi, [&](Value i) {
+        return mul(load(x, at(xPrefix, i)), load(w, at(wPrefix, i)));
+      });
+      SmallVector<Value> si(wsPrefix.begin(), wsPrefix.end());
+      si.push_back(oBlock);
+      si.push_back(bk);
+      Value scale = load(ws, si);
+      if (xs)
+        scale = mul(scale, load(xs, at(xsPrefix, bk)));
+      return mul(partial, scale);
+    });
+  }
+
+  /// Quantises `x[prefix, :k]` per 128 channels into e4m3 codes `q[qPrefix, :]` and scales
+  /// `s[sPrefix, :]`: s = max(amax, 1e-4) / 448 (rounded up to a power of two for ue8m0),
+  /// q = e4m3(x / s) rounded to nearest even.
+  void quantise(Value x, ValueRange xPrefix, int64_t k, Value q, ValueRange qPrefix, Value s,
+                ValueRange sPrefix, ScaleRounding rounding) {
+    auto at = [](ValueRange prefix, Value i) {
+      SmallVector<Value> v(prefix.begin(), prefix.end());
+      v.push_back(i);
+      return v;
+    };
+    int64_t blocks = (k + kBlock - 1) / kBlock;
+    Type f8 = cast<MemRefType>(q.getType()).getElementType();
+    loop(0, blocks, [&](Value bk) {
+      Value lo = mul(bk, c(kBlock));
+      Value hi = arith::MinUIOp::create(b, add(lo, c(kBlock)), c(k));
+      Value amax = fold(lo, hi, {f(0.0)}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+        return {maxf(acc[0], math::AbsFOp::create(b, load(x, at(xPrefix, i))))};
+      })[0];
+      Value scale = div(maxf(amax, f(1e-4)), f(448.0));
+      if (rounding == ScaleRounding::UE8M0) {
+        // 2^ceil(log2(s)) exactly: keep the exponent, add one if any mantissa bit is set.
+        Value bits = arith::BitcastOp::create(b, i32, scale);
+        Value mant = arith::AndIOp::create(b, bits, arith::ConstantIntOp::create(b, i32, 0x7fffff));
+        Value expo = arith::AndIOp::create(b, bits, arith::ConstantIntOp::create(b, i32, 0x7f800000));
+        Value zero = arith::ConstantIntOp::create(b, i32, 0);
+        Value up = arith::AddIOp::create(b, expo, arith::ConstantIntOp::create(b, i32, 0x800000));
+        Value exact = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, mant, zero);
+        scale = arith::BitcastOp::create(b, f32, select(exact, expo, up));
+      }
+      store(scale, s, at(sPrefix, bk));
+      loop(lo, hi, [&](Value i) {
+        Value v = div(load(x, at(xPrefix, i)), scale);
+        store(arith::TruncFOp::create(b, f8, v), q, at(qPrefix, i));
+      });
+    });
+  }
+
+  /// Rotates the interleaved pairs (v[2i], v[2i+1]) of `buf[prefix, base + 0..rope)` in place by
+  /// the angle of position `pos` (rope table [positions, rope/2, 2] = cos, sin).
+  void rotate(Value buf, ValueRange prefix, Value base, int64_t rope, Value table, Value pos) {
+    loop(0, rope / 2, [&](Value i) {
+      auto at = [&](Value j) {
+        SmallVector<Value> v(prefix.begin(), prefix.end());
+        v.push_back(add(base, j));
+        return v;
+      };
+      Value e = mul(i, c(2));
+      Value o = add(e, c(1));
+      Value x0 = load(buf, at(e)), x1 = load(buf, at(o));
+      Value cs = load(table, {pos, i, c(0)}), sn = load(table, {pos, i, c(1)});
+      store(sub(mul(x0, cs), mul(x1, sn)), buf, at(e));
+      store(add(mul(x0, sn), mul(x1, cs)), buf, at(o));
+    });
+  }
+};
+
+} // namespace
+
+KernelLibrary::KernelLibrary(ModuleOp module, int64_t maxTokens)
+    : module_(module), maxTokens_(maxTokens) {}
+
+MemRefType KernelLibrary::activation(int64_t dim) const {
+  return MemRefType::get({maxTokens_, dim}, Float32Type::get(module_.getContext()));
+}
+MemRefType KernelLibrary::activation3(int64_t k, int64_t dim) const {
+  return MemRefType::get({maxTokens_, k, dim}, Float32Type::get(module_.getContext()));
+}
+MemRefType KernelLibrary::tokenVector(Type element) const {
+  return MemRefType::get({maxTokens_}, element);
+}
+
+func::FuncOp KernelLibrary::declare(const std::string &name, ArrayRef<Type> buffers,
+                                    bool &created) {
+  created = false;
+  if (auto f = module_.lookupSymbol<func::FuncOp>(name))
+    return f;
+  MLIRContext *ctx = module_.getContext();
+  SmallVector<Type> args(buffers.begin(), buffers.end());
+  args.append(3, IndexType::get(ctx));
+  OpBuilder ob(ctx);
+  ob.setInsertionPointToEnd(module_.getBody());
+  auto fn = func::FuncOp::create(ob, module_.getLoc(), name, ob.getFunctionType(args, {}));
+  fn->setAttr(kKernelAttr, ob.getUnitAttr());
+  Block *entry = fn.addEntryBlock();
+  ob.setInsertionPointToEnd(entry);
+  func::ReturnOp::create(ob, module_.getLoc());
+  created = true;
+  return fn;
+}
+
+namespace {
+/// Positions a builder before the kernel's return and hands out its arguments.
+struct Body {
+  ImplicitLocOpBuilder b;
+  Emitter e;
+  func::FuncOp fn;
+  explicit Body(func::FuncOp fn)
+      : b(fn.getLoc(), fn.getBody().front().getTerminator()), e(b), fn(fn) {}
+  Value arg(unsigned i) { return fn.getArgument(i); }
+  Value tokens() { return fn.getArgument(fn.getNumArguments() - 3); }
+  Value wg() { return fn.getArgument(fn.getNumArguments() - 2); }
+  Value wgs() { return fn.getArgument(fn.getNumArguments() - 1); }
+};
+
+SmallVector<Type> withScale(SmallVector<Type> types, const WeightView &w) {
+  types.push_back(w.type);
+  if (w.scaleType)
+    types.push_back(w.scaleType);
+  return types;
+}
+} // namespace
+
+std::string KernelLibrary::embed(const WeightView &table) {
+  int64_t dim = table.type.getDimSize(1);
+  MLIRContext *ctx = module_.getContext();
+  SmallVector<Type> t = {tokenVector(IntegerType::get(ctx, 32)), table.type, activation(dim)};
+  std::string name = "embed_" + tag(table.type) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    Value id = e.toIndex(e.loadRaw(k.arg(0), {tok}));
+    e.loop(0, dim, [&](Value d) { e.store(e.load(k.arg(1), {id, d}), k.arg(2), {tok, d}); });
+  });
+  return name;
+}
+
+std::string KernelLibrary::rmsNorm(int64_t dim, const WeightView &w, float eps) {
+  SmallVector<Type> t = {activation(dim), w.type, activation(dim)};
+  std::string name = "rms_norm_" + tag(w.type) + "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    Value ss = e.sum(0, dim, [&](Value d) {
+      Value x = e.load(k.arg(0), {tok, d});
+      return e.mul(x, x);
+    });
+    Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
+    e.loop(0, dim, [&](Value d) {
+      Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
+      e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(2), {tok, d});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::actQuant(int64_t kdim, ScaleRounding rounding) {
+  MLIRContext *ctx = module_.getContext();
+  int64_t blocks = (kdim + kBlock - 1) / kBlock;
+  SmallVector<Type> t = {activation(kdim),
+                         MemRefType::get({maxTokens_, kdim}, Float8E4M3FNType::get(ctx)),
+                         activation(blocks)};
+  std::string name = "act_quant_k" + std::to_string(kdim) +
+                     (rounding == ScaleRounding::UE8M0 ? "_ue8m0" : "") + "_t" +
+                     std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.quantise(k.arg(0), {tok}, kdim, k.arg(1), {tok}, k.arg(2), {tok}, rounding);
+  });
+  return name;
+}
+
+std::string KernelLibrary::linear(int64_t kdim, int64_t odim, const WeightView &w,
+                                  GemmMode mode) {
+  MLIRContext *ctx = module_.getContext();
+  int64_t blocks = (kdim + kBlock - 1) / kBlock;
+  SmallVector<Type> t;
+  if (mode == GemmMode::ActQuant) {
+    t.push_back(MemRefType::get({maxTokens_, kdim}, Float8E4M3FNType::get(ctx)));
+    t.push_back(activation(blocks));
+  } else {
+    t.push_back(activation(kdim));
+  }
+  t = withScale(t, w);
+  t.push_back(activation(odim));
+  const char *modeName[] = {"", "_dequant", "_aq"};
+  std::string name = "linear_" + tag(w.type) + modeName[int(mode)] + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  bool aq = mode == GemmMode::ActQuant;
+  Value x = k.arg(0), xs = aq ? k.arg(1) : Value();
+  unsigned wi = aq ? 2 : 1;
+  Value wt = k.arg(wi), ws = w.scaleType ? k.arg(wi + 1) : Value();
+  Value out = k.arg(fn.getNumArguments() - 4);
+  // Workgroups split the output features: each weight row is read once per call, which is
+  // what decode (one token) is bound by.
+  auto [lo, hi] = e.share(e.c(odim), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value o) {
+    Value ob = e.divui(o, e.c(kBlock));
+    e.loop(e.c(0), k.tokens(), [&](Value tok) {
+      Value acc = e.dot(x, {tok}, wt, {o}, kdim, ws, {}, ob, xs, {tok});
+      e.store(acc, out, {tok, o});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::swiglu(int64_t dim) {
+  SmallVector<Type> t = {activation(dim), activation(dim), activation(dim)};
+  std::string name = "swiglu_" + std::to_string(dim) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, dim, [&](Value d) {
+      Value g = e.load(k.arg(0), {tok, d});
+      e.store(e.mul(e.silu(g), e.load(k.arg(1), {tok, d})), k.arg(2), {tok, d});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::add(int64_t dim) {
+  SmallVector<Type> t = {activation(dim), activation(dim), activation(dim)};
+  std::string name = "add_" + std::to_string(dim) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, dim, [&](Value d) {
+      e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(2), {tok, d});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::routeScore(int64_t experts, bool sigmoid) {
+  SmallVector<Type> t = {activation(experts), activation(experts)};
+  std::string name = std::string("route_") + (sigmoid ? "sigmoid_" : "softmax_") +
+                     std::to_string(experts) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    if (sigmoid) {
+      e.loop(0, experts, [&](Value i) {
+        Value x = e.load(k.arg(0), {tok, i});
+        e.store(e.div(e.f(1.0), e.add(e.f(1.0), e.exp(arith::NegFOp::create(k.b, x)))), k.arg(1),
+                {tok, i});
+      });
+      return;
+    }
+    Value m = e.fold(e.c(0), e.c(experts), {e.f(-std::numeric_limits<float>::infinity())},
+                     [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                       return {e.maxf(acc[0], e.load(k.arg(0), {tok, i}))};
+                     })[0];
+    Value z = e.sum(0, experts, [&](Value i) { return e.exp(e.sub(e.load(k.arg(0), {tok, i}), m)); });
+    e.loop(0, experts, [&](Value i) {
+      e.store(e.div(e.exp(e.sub(e.load(k.arg(0), {tok, i}), m)), z), k.arg(1), {tok, i});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::routeBiasAdd(int64_t experts, const WeightView &bias) {
+  SmallVector<Type> t = {activation(experts), bias.type, activation(experts)};
+  std::string name = "route_bias_" + tag(bias.type) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, experts, [&](Value i) {
+      e.store(e.add(e.load(k.arg(0), {tok, i}), e.load(k.arg(1), {i})), k.arg(2), {tok, i});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::routeGroupScore(int64_t experts, int64_t groups, bool top2Sum) {
+  SmallVector<Type> t = {activation(experts), activation(groups)};
+  std::string name = "route_group_" + std::string(top2Sum ? "top2_" : "max_") +
+                     std::to_string(experts) + "_g" + std::to_string(groups) + "_t" +
+                     std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  int64_t per = experts / groups;
+  Value ninf = e.f(-std::numeric_limits<float>::infinity());
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, groups, [&](Value g) {
+      Value base = e.mul(g, e.c(per));
+      // The best two of the group (top2_sum) or the best (max).
+      auto best = e.fold(e.c(0), e.c(per), {ninf, ninf},
+                         [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                           Value v = e.load(k.arg(0), {tok, e.add(base, i)});
+                           Value isFirst = e.gt(v, acc[0]);
+                           Value second = e.select(isFirst, acc[0], e.maxf(acc[1], v));
+                           return {e.select(isFirst, v, acc[0]), second};
+                         });
+      e.store(top2Sum ? e.add(best[0], best[1]) : best[0], k.arg(1), {tok, g});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::routeGroupMask(int64_t experts, int64_t groups, int64_t keep) {
+  SmallVector<Type> t = {activation(experts), activation(groups), activation(experts)};
+  std::string name = "route_mask_" + std::to_string(experts) + "_g" + std::to_string(groups) +
+                     "_k" + std::to_string(keep) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  int64_t per = experts / groups;
+  Value ninf = e.f(-std::numeric_limits<float>::infinity());
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, groups, [&](Value g) {
+      // A group is kept when fewer than `keep` groups beat it (ties to the lower index).
+      Value gv = e.load(k.arg(1), {tok, g});
+      Value better = e.fold(e.c(0), e.c(groups), {e.c(0)},
+                            [&](Value h, ValueRange acc) -> SmallVector<Value> {
+                              Value hv = e.load(k.arg(1), {tok, h});
+                              Value beats = arith::OrIOp::create(
+                                  k.b, e.gt(hv, gv),
+                                  arith::AndIOp::create(
+                                      k.b, arith::CmpFOp::create(k.b, arith::CmpFPredicate::OEQ, hv, gv),
+                                      e.lt(h, g)));
+                              return {e.select(beats, e.add(acc[0], e.c(1)), acc[0])};
+                            })[0];
+      Value kept = e.lt(better, e.c(keep));
+      e.loop(0, per, [&](Value i) {
+        Value ix = e.add(e.mul(g, e.c(per)), i);
+        e.store(e.select(kept, e.load(k.arg(0), {tok, ix}), ninf), k.arg(2), {tok, ix});
+      });
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::routeTopK(int64_t experts, int64_t kk) {
+  MLIRContext *ctx = module_.getContext();
+  SmallVector<Type> t = {activation(experts), activation(experts), activation(kk),
+                         MemRefType::get({maxTokens_, kk}, IntegerType::get(ctx, 32))};
+  std::string name = "route_topk_" + std::to_string(experts) + "_k" + std::to_string(kk) + "_t" +
+                     std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, kk, [&](Value j) {
+      // The j-th pick: the best expert not picked before (ties to the lower index; -inf
+      // entries are still picked in index order once nothing better is left).
+      Value none = e.c(experts);
+      auto r = e.fold(e.c(0), e.c(experts), {none, e.f(0.0)},
+                      [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                        Value taken = e.fold(e.c(0), j, {arith::ConstantIntOp::create(k.b, 0, 1)},
+                                             [&](Value p, ValueRange t) -> SmallVector<Value> {
+                                               Value prev = e.toIndex(e.loadRaw(k.arg(3), {tok, p}));
+                                               Value same = arith::CmpIOp::create(
+                                                   k.b, arith::CmpIPredicate::eq, prev, i);
+                                               return {arith::OrIOp::create(k.b, t[0], same)};
+                                             })[0];
+                        Value v = e.load(k.arg(0), {tok, i});
+                        Value first = arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, acc[0], none);
+                        Value better = arith::OrIOp::create(k.b, first, e.gt(v, acc[1]));
+                        Value take = arith::AndIOp::create(
+                            k.b, better,
+                            arith::XOrIOp::create(k.b, taken, arith::ConstantIntOp::create(k.b, 1, 1)));
+                        return {e.select(take, i, acc[0]), e.select(take, v, acc[1])};
+                      });
+      e.store(e.toI32(r[0]), k.arg(3), {tok, j});
+      e.store(e.load(k.arg(1), {tok, r[0]}), k.arg(2), {tok, j});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::routeNormalize(int64_t kk, float eps) {
+  SmallVector<Type> t = {activation(kk), activation(kk)};
+  std::string name = "route_norm_" + std::to_string(kk) + "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    Value s = e.add(e.sum(0, kk, [&](Value j) { return e.load(k.arg(0), {tok, j}); }), e.f(eps));
+    e.loop(0, kk, [&](Value j) { e.store(e.div(e.load(k.arg(0), {tok, j}), s), k.arg(1), {tok, j}); });
+  });
+  return name;
+}
+
+std::string KernelLibrary::routeScale(int64_t kk, float factor) {
+  SmallVector<Type> t = {activation(kk), activation(kk)};
+  std::string name = "route_scale_" + std::to_string(kk) + "_f" + fmt(factor) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, kk, [&](Value j) { e.store(e.mul(e.load(k.arg(0), {tok, j}), e.f(factor)), k.arg(1), {tok, j}); });
+  });
+  return name;
+}
+
+std::string KernelLibrary::moeExperts(int64_t hidden, int64_t inter, int64_t kk,
+                                      const WeightView &gate, const WeightView &up,
+                                      const WeightView &down, GemmMode mode,
+                                      ScaleRounding rounding) {
+  MLIRContext *ctx = module_.getContext();
+  SmallVector<Type> t = {activation(hidden), MemRefType::get({maxTokens_, kk}, IntegerType::get(ctx, 32))};
+  t = withScale(t, gate);
+  t = withScale(t, up);
+  t = withScale(t, down);
+  t.push_back(activation3(kk, hidden));
+  const char *modeName[] = {"", "_dequant", "_aq"};
+  std::string name = "moe_experts_" + tag(gate.type) + "_" + tag(down.type) + "_k" +
+                     std::to_string(kk) + modeName[int(mode)] +
+                     (rounding == ScaleRounding::UE8M0 ? "_ue8m0" : "") + "_t" +
+                     std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  bool fp8 = gate.scaleType != nullptr;
+  bool aq = mode == GemmMode::ActQuant;
+  unsigned a = 2;
+  Value wg = k.arg(a++), wgS = fp8 ? k.arg(a++) : Value();
+  Value wu = k.arg(a++), wuS = fp8 ? k.arg(a++) : Value();
+  Value wd = k.arg(a++), wdS = fp8 ? k.arg(a++) : Value();
+  Value out = k.arg(a);
+  Type f8 = Float8E4M3FNType::get(ctx);
+  auto row = [&](int64_t n, Type t) { return MemRefType::get({1, n}, t); };
+  // Per-workgroup scratch: the activated intermediate row and, for act-quant, the quantised
+  // input and intermediate rows with their scales.
+  Value h = memref::AllocaOp::create(k.b, row(inter, e.f32));
+  Value qx, sx, qh, sh;
+  if (aq) {
+    qx = memref::AllocaOp::create(k.b, row(hidden, f8));
+    sx = memref::AllocaOp::create(k.b, row((hidden + kBlock - 1) / kBlock, e.f32));
+    qh = memref::AllocaOp::create(k.b, row(inter, f8));
+    sh = memref::AllocaOp::create(k.b, row((inter + kBlock - 1) / kBlock, e.f32));
+  }
+  Value zero = e.c(0);
+  auto [lo, hi] = e.share(e.mul(k.tokens(), e.c(kk)), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value pair) {
+    Value tok = e.divui(pair, e.c(kk)), j = e.remui(pair, e.c(kk));
+    Value ex = e.toIndex(e.loadRaw(k.arg(1), {tok, j}));
+    Value xin = k.arg(0), xsv;
+    SmallVector<Value> xp = {tok};
+    if (aq) {
+      e.quantise(k.arg(0), {tok}, hidden, qx, {zero}, sx, {zero}, rounding);
+      xin = qx;
+      xsv = sx;
+      xp = {zero};
+    }
+    e.loop(0, inter, [&](Value i) {
+      Value ib = e.divui(i, e.c(kBlock));
+      Value g = e.dot(xin, xp, wg, {ex, i}, hidden, wgS, {ex}, ib, xsv, {zero});
+      Value u = e.dot(xin, xp, wu, {ex, i}, hidden, wuS, {ex}, ib, xsv, {zero});
+      e.store(e.mul(e.silu(g), u), h, {zero, i});
+    });
+    Value hin = h, hsv;
+    if (aq) {
+      e.quantise(h, {zero}, inter, qh, {zero}, sh, {zero}, rounding);
+      hin = qh;
+      hsv = sh;
+    }
+    e.loop(0, hidden, [&](Value d) {
+      Value db = e.divui(d, e.c(kBlock));
+      e.store(e.dot(hin, {zero}, wd, {ex, d}, inter, wdS, {ex}, db, hsv, {zero}), out, {tok, j, d});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::moeCombine(int64_t kk, int64_t dim) {
+  SmallVector<Type> t = {activation3(kk, dim), activation(kk), activation(dim)};
+  std::string name = "moe_combine_" + std::to_string(kk) + "x" + std::to_string(dim) + "_t" +
+                     std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, dim, [&](Value d) {
+      Value s = e.sum(0, kk, [&](Value j) {
+        return e.mul(e.load(k.arg(0), {tok, j, d}), e.load(k.arg(1), {tok, j}));
+      });
+      e.store(s, k.arg(2), {tok, d});
+    });
+  });
+  return name;
+}
+
+std::string KernelLibrary::mlaCacheWrite(int64_t latent, int64_t rope, const WeightView &norm,
+                                         float eps, MemRefType blockTable, MemRefType ropeTable,
+                                         MemRefType pool) {
+  MLIRContext *ctx = module_.getContext();
+  Type i32 = IntegerType::get(ctx, 32);
+  SmallVector<Type> t = {activation(latent + rope), norm.type, tokenVector(i32), tokenVector(i32),
+                         blockTable, ropeTable, pool};
+  std::string name = "mla_cache_write_" + tag(norm.type) + "_" + tag(pool) + "_" + tag(ropeTable) +
+                     "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  int64_t block = pool.getDimSize(1);
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    Value pos = e.toIndex(e.loadRaw(k.arg(2), {tok}));
+    Value slot = e.toIndex(e.loadRaw(k.arg(3), {tok}));
+    Value blk = e.toIndex(e.loadRaw(k.arg(4), {slot, e.divui(pos, e.c(block))}));
+    Value off = e.remui(pos, e.c(block));
+    // The normalised latent, then the rotated shared key.
+    Value ss = e.sum(0, latent, [&](Value d) {
+      Value x = e.load(k.arg(0), {tok, d});
+      return e.mul(x, x);
+    });
+    Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(latent))), e.f(eps)));
+    e.loop(0, latent, [&](Value d) {
+      Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
+      e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(6), {blk, off, d});
+    });
+    e.loop(0, rope, [&](Value d) {
+      e.store(e.load(k.arg(0), {tok, e.add(d, e.c(latent))}), k.arg(6), {blk, off, e.add(d, e.c(latent))});
+    });
+    e.rotate(k.arg(6), {blk, off}, e.c(latent), rope, k.arg(5), pos);
+  });
+  return name;
+}
+
+std::string KernelLibrary::mlaAttention(int64_t heads, int64_t nope, int64_t rope, int64_t v,
+                                        int64_t latent, const WeightView &kvB, float softmaxScale,
+                                        MemRefType blockTable, MemRefType ropeTable,
+                                        MemRefType pool) {
+  MLIRContext *ctx = module_.getContext();
+  Type i32 = IntegerType::get(ctx, 32);
+  SmallVector<Type> t = {activation(heads * (nope + rope))};
+  t = withScale(t, kvB);
+  t.append({tokenVector(i32), tokenVector(i32), blockTable, ropeTable, pool, activation(heads * v)});
+  std::string name = "mla_absorbed_h" + std::to_string(heads) + "_" + tag(kvB.type) + "_" +
+                     tag(pool) + "_" + tag(ropeTable) + "_s" + fmt(softmaxScale) + "_t" +
+                     std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  unsigned a = 0;
+  Value q = k.arg(a++), w = k.arg(a++), ws = kvB.scaleType ? k.arg(a++) : Value();
+  Value positions = k.arg(a++), slots = k.arg(a++), table = k.arg(a++), rt = k.arg(a++),
+        cache = k.arg(a++), out = k.arg(a++);
+  int64_t block = pool.getDimSize(1);
+  int64_t rowsPerHead = nope + v;
+  auto row = [&](int64_t n) { return MemRefType::get({1, n}, e.f32); };
+  // Scratch: the rotated query rope part, the query in latent space, the latent output.
+  Value qpe = memref::AllocaOp::create(k.b, row(rope));
+  Value qlat = memref::AllocaOp::create(k.b, row(latent));
+  Value olat = memref::AllocaOp::create(k.b, row(latent));
+  Value zero = e.c(0);
+  // kv_b weight element (row r, latent c), dequantised when FP8.
+  auto wAt = [&](Value r, Value c) {
+    Value x = e.load(w, {r, c});
+    if (ws)
+      x = e.mul(x, e.load(ws, {e.divui(r, e.c(128)), e.divui(c, e.c(128))}));
+    return x;
+  };
+  auto [lo, hi] = e.share(e.mul(k.tokens(), e.c(heads)), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value pair) {
+    Value tok = e.divui(pair, e.c(heads)), hd = e.remui(pair, e.c(heads));
+    Value pos = e.toIndex(e.loadRaw(positions, {tok}));
+    Value slot = e.toIndex(e.loadRaw(slots, {tok}));
+    Value qBase = e.mul(hd, e.c(nope + rope));
+    Value wBase = e.mul(hd, e.c(rowsPerHead));
+    e.loop(0, rope, [&](Value d) {
+      e.store(e.load(q, {tok, e.add(qBase, e.add(d, e.c(nope)))}), qpe, {zero, d});
+    });
+    e.rotate(qpe, {zero}, zero, rope, rt, pos);
+    // q_lat[c] = sum_d q_nope[d] W_UK[h, d, c]
+    e.loop(0, latent, [&](Value c) {
+      Value s = e.sum(0, nope, [&](Value d) {
+        return e.mul(e.load(q, {tok, e.add(qBase, d)}), wAt(e.add(wBase, d), c));
+      });
+      e.store(s, qlat, {zero, c});
+      e.store(e.f(0.0), olat, {zero, c});
+    });
+    // Online softmax over the cached positions 0..pos of this sequence.
+    Value ninf = e.f(-std::numeric_limits<float>::infinity());
+    auto stats = e.fold(e.c(0), e.add(pos, e.c(1)), {ninf, e.f(0.0)},
+                        [&](Value j, ValueRange acc) -> SmallVector<Value> {
+      Value blk = e.toIndex(e.loadRaw(table, {slot, e.divui(j, e.c(block))}));
+      Value off = e.remui(j, e.c(block));
+      Value s = e.add(e.sum(0, latent, [&](Value c) {
+                        return e.mul(e.load(qlat, {zero, c}), e.load(cache, {blk, off, c}));
+                      }),
+                      e.sum(0, rope, [&](Value d) {
+                        return e.mul(e.load(qpe, {zero, d}),
+                                     e.load(cache, {blk, off, e.add(d, e.c(latent))}));
+                      }));
+      s = e.mul(s, e.f(softmaxScale));
+      Value m = e.maxf(acc[0], s);
+      Value correction = e.exp(e.sub(acc[0], m));
+      Value p = e.exp(e.sub(s, m));
+      e.loop(0, latent, [&](Value c) {
+        Value o = e.add(e.mul(e.load(olat, {zero, c}), correction),
+                        e.mul(p, e.load(cache, {blk, off, c})));
+        e.store(o, olat, {zero, c});
+      });
+      return {m, e.add(e.mul(acc[1], correction), p)};
+    });
+    Value invSum = e.div(e.f(1.0), stats[1]);
+    // out[h, d] = sum_c o_lat[c] W_UV[h, d, c] / sum
+    e.loop(0, v, [&](Value d) {
+      Value s = e.sum(0, latent, [&](Value c) {
+        return e.mul(e.load(olat, {zero, c}), wAt(e.add(wBase, e.add(d, e.c(nope))), c));
+      });
+      e.store(e.mul(s, invSum), out, {tok, e.add(e.mul(hd, e.c(v)), d)});
+    });
+  });
+  return name;
+}
+
+} // namespace kiln::lowering

@@ -1,0 +1,49 @@
+//===- CpuCodegen.h - kernel functions → an x86-64 shared object ------------===//
+//
+// Takes the `kiln_plan.kernel` functions of a lowered module, lowers them to the LLVM dialect
+// (f8 expanded to integer arithmetic, exp approximated by polynomials so nothing calls libm),
+// gives each kernel the CPU workgroup ABI
+//   void symbol(void *const *args, int64_t tokens, int64_t workgroup, int64_t workgroups)
+// and compiles the module with LLVM's TargetMachine for a generic x86-64 level into an object,
+// linked into a shared object by ld.lld (or the system ld).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_TARGETS_CPU_CPUCODEGEN_H
+#define KILN_COMPILER_TARGETS_CPU_CPUCODEGEN_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace kiln::cpu {
+
+/// The CPU level code is generated for: generic, so an artifact runs on any x86-64 machine of
+/// that level, never tuned for the build host.
+inline constexpr const char *kCpuLevel = "x86-64-v2";
+
+struct CpuKernel {
+  std::string symbol;
+  unsigned numArgs = 0;
+};
+
+struct CpuCode {
+  std::vector<CpuKernel> kernels;
+  std::string sharedObject;
+};
+
+/// Lowers the kernels of `module` (left unchanged) to the LLVM dialect with the ABI wrappers.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> lowerKernelsToLLVMDialect(mlir::ModuleOp module);
+
+/// The LLVM IR text of the kernels (for --emit llvm).
+llvm::Expected<std::string> emitLLVMIR(mlir::ModuleOp module);
+
+/// The shared object and its kernel table.
+llvm::Expected<CpuCode> emitSharedObject(mlir::ModuleOp module);
+
+} // namespace kiln::cpu
+
+#endif // KILN_COMPILER_TARGETS_CPU_CPUCODEGEN_H
