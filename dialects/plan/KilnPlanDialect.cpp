@@ -83,7 +83,7 @@ LogicalResult KVCacheOp::verify() {
     return emitOpError("every size must be positive");
   int64_t perSeq = (getMaxSeqLen() + getBlock() - 1) / getBlock();
   if (getBlocks() < perSeq)
-    return emitOpError("") << getBlocks() << " blocks cannot hold one sequence of "
-                           << getMaxSeqLen() << " tokens";
+    return emitOpError("has ") << getBlocks() << " blocks, fewer than one sequence of "
+                               << getMaxSeqLen() << " tokens needs";
   return success();
 }
