@@ -187,7 +187,7 @@ def check_errors(tool, tokenizer, c):
             ([write("badmerge.json", json.dumps(tiny))], b"", "model.merges[0] names 'c', which is not in model.vocab"),
             ([write("badvocab.json", json.dumps(bad_vocab))], b"", "model.vocab['a'] is a string, not an id"),
             ([os.path.join(tmp, "missing.json")], b"", "missing.json: No such file or directory"),
-            ([write("model.kiln", "")], b"", "arrives with the artifact format"),
+            ([write("model.kiln", "")], b"", "not a Kiln artifact: 0 bytes, shorter than the 4096-byte preamble"),
             ([write("notjson.json", "{not json")], b"", "notjson.json: not JSON"),
             ([write("wordpiece.json", json.dumps(wordpiece))], b"", "model type 'WordPiece' is not supported"),
             ([write("nfc.json", json.dumps(nfc))], b"", "normalizer NFC is not supported"),
