@@ -17,7 +17,8 @@ llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 # FileCheck, not, count come from LLVM's tool directory; kiln-opt from ours.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-inspect", "kiln-tokenize"],
+llvm_config.add_tool_substitutions(["kiln-opt", "kiln-compile", "kiln-inspect", "kiln-tokenize",
+                                    "kiln-run"],
                                   [config.kiln_tools_dir])
 config.substitutions.append(("%fixtures", os.path.join(config.kiln_src_root, "test", "fixtures")))
 config.substitutions.append(("%configs", os.path.join(config.kiln_src_root, "examples", "configs")))

@@ -8,11 +8,14 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fcntl.h>
+#include <string>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace kiln::runtime {
 
@@ -25,6 +28,221 @@ kiln_status_t fail(kiln_status_code_t code, const std::string &path, const std::
 std::string sectionLabel(const kiln::artifact::Section &section) {
   return "section '" + section.name()->str() + "' (rank " + std::to_string(section.rank()) +
          ", layout " + section.layout()->str() + ")";
+}
+
+/// Input arrays a plan may name (artifact.fbs, BufferKind::Input): 0 token ids, 1 positions,
+/// 2 the sequence slot of each token.
+constexpr uint32_t kPlanInputs = 3;
+/// Arena offsets are multiples of this (artifact.fbs, BufferRef.offset).
+constexpr uint64_t kArenaAlignment = 64;
+
+bool fits(uint64_t offset, uint64_t size, uint64_t total) {
+  return offset <= total && size <= total - offset;
+}
+
+/// Bytes per element of the KV cache dtypes whose size the reader knows; 0 for others.
+uint64_t kvElementBytes(std::string_view dtype) {
+  if (dtype == "f32")
+    return 4;
+  if (dtype == "bf16" || dtype == "f16")
+    return 2;
+  if (dtype == "f8E4M3FN" || dtype == "f8E5M2")
+    return 1;
+  return 0;
+}
+
+/// Bytes of one layer's KV pool; false on overflow.
+bool kvPoolBytes(const artifact::KvLayout &kv, uint64_t *bytes) {
+  uint64_t tokens = 0;
+  return !__builtin_mul_overflow(uint64_t{kv.num_blocks()}, uint64_t{kv.block_size()}, &tokens) &&
+         !__builtin_mul_overflow(tokens, kv.bytes_per_token(), bytes);
+}
+
+std::string checkKvLayout(const artifact::KvLayout &kv) {
+  const std::pair<const char *, uint64_t> positive[] = {
+      {"block_size", kv.block_size()}, {"num_blocks", kv.num_blocks()},
+      {"max_seq_len", kv.max_seq_len()}, {"max_batch", kv.max_batch()},
+      {"blocks_per_seq", kv.blocks_per_seq()}};
+  for (auto [name, value] : positive)
+    if (value == 0)
+      return std::string("KV layout: ") + name + " is 0";
+  if (uint64_t{kv.blocks_per_seq()} * kv.block_size() < kv.max_seq_len())
+    return "KV layout: blocks_per_seq (" + std::to_string(kv.blocks_per_seq()) +
+           ") x block_size (" + std::to_string(kv.block_size()) +
+           ") cannot hold max_seq_len " + std::to_string(kv.max_seq_len());
+  const uint64_t elements = uint64_t{kv.latent()} + kv.rope() + kv.index();
+  if (uint64_t bytes = kvElementBytes(kv.dtype()->string_view());
+      bytes && kv.bytes_per_token() < elements * bytes)
+    return "KV layout: bytes_per_token " + std::to_string(kv.bytes_per_token()) +
+           " cannot hold latent + rope + index = " + std::to_string(elements) + " " +
+           kv.dtype()->str() + " elements";
+  if (kv.layers() > 0 && kv.bytes_per_token() == 0)
+    return "KV layout: bytes_per_token is 0";
+  uint64_t poolBytes = 0;
+  if (!kvPoolBytes(kv, &poolBytes) || poolBytes > uint64_t{SIZE_MAX})
+    return "KV layout: a layer's pool (num_blocks x block_size x bytes_per_token) overflows";
+  return "";
+}
+
+/// What is wrong with a launch or logits argument of `plan`, or "".
+std::string checkBufferRef(const artifact::BufferRef &ref, const artifact::Plan &plan,
+                           const artifact::Artifact &header) {
+  const auto *sections = header.sections();
+  const auto *weights = header.weights();
+  const artifact::KvLayout *kv = header.kv_layout();
+  const uint32_t sectionCount = sections ? sections->size() : 0;
+  if (ref.kind() != artifact::BufferKind::Arena && ref.offset() != 0)
+    return "offset " + std::to_string(ref.offset()) +
+           " on a non-arena argument (offsets are arena offsets)";
+  uint64_t limit = 0;
+  std::string what;
+  switch (ref.kind()) {
+  case artifact::BufferKind::Arena:
+    if (ref.offset() % kArenaAlignment != 0)
+      return "arena offset " + std::to_string(ref.offset()) + " is not 64-byte aligned";
+    if (!fits(ref.offset(), ref.size(), plan.arena_bytes()))
+      return "arena bytes [" + std::to_string(ref.offset()) + ", +" +
+             std::to_string(ref.size()) + ") pass the end of the plan's " +
+             std::to_string(plan.arena_bytes()) + "-byte arena";
+    return "";
+  case artifact::BufferKind::Weight:
+    if (!weights || ref.index() >= weights->size())
+      return "weight index " + std::to_string(ref.index()) + " is out of range (" +
+             std::to_string(weights ? weights->size() : 0) + " weights)";
+    limit = sections->Get(weights->Get(ref.index())->section())->size();
+    what = "weight '" + weights->Get(ref.index())->name()->str() + "'";
+    break;
+  case artifact::BufferKind::Input:
+    if (ref.index() >= kPlanInputs)
+      return "input index " + std::to_string(ref.index()) +
+             " is out of range (0 token ids, 1 positions, 2 sequence slots)";
+    limit = uint64_t{plan.max_tokens()} * 4;
+    what = "input " + std::to_string(ref.index()) + " (max_tokens int32)";
+    break;
+  case artifact::BufferKind::KvPool:
+    if (!kv)
+      return "a KV pool argument, but the artifact has no KV layout";
+    if (ref.index() >= kv->layers())
+      return "KV pool of layer " + std::to_string(ref.index()) + ", but the KV layout has " +
+             std::to_string(kv->layers()) + " layers";
+    kvPoolBytes(*kv, &limit);
+    what = "the KV pool of layer " + std::to_string(ref.index());
+    break;
+  case artifact::BufferKind::BlockTable:
+    if (!kv)
+      return "a block table argument, but the artifact has no KV layout";
+    limit = uint64_t{kv->max_batch()} * kv->blocks_per_seq() * 4;
+    what = "the block table";
+    break;
+  case artifact::BufferKind::Constant:
+    if (ref.index() >= sectionCount)
+      return "constant section " + std::to_string(ref.index()) + " is out of range (" +
+             std::to_string(sectionCount) + " sections)";
+    limit = sections->Get(ref.index())->size();
+    what = sectionLabel(*sections->Get(ref.index()));
+    break;
+  default:
+    return "unknown buffer kind " + std::to_string(static_cast<unsigned>(ref.kind())) +
+           " (written by a newer compiler?)";
+  }
+  if (ref.size() > limit)
+    return "size " + std::to_string(ref.size()) + " is more than the " + std::to_string(limit) +
+           " bytes of " + what;
+  return "";
+}
+
+std::string checkPlan(const artifact::Plan &plan, const artifact::Target &target,
+                      const artifact::Artifact &header) {
+  const auto *kernels = target.kernels();
+  const uint32_t kernelCount = kernels ? kernels->size() : 0;
+  if (plan.rank() >= header.ranks())
+    return "is for rank " + std::to_string(plan.rank()) + ", but the artifact has " +
+           std::to_string(header.ranks()) + " ranks";
+  if (plan.max_tokens() == 0)
+    return "has max_tokens 0";
+  if (const auto *launches = plan.launches())
+    for (uint32_t i = 0; i < launches->size(); ++i) {
+      const artifact::Launch &launch = *launches->Get(i);
+      std::string label = "launch " + std::to_string(i);
+      if (launch.kernel() >= kernelCount)
+        return label + ": kernel index " + std::to_string(launch.kernel()) +
+               " is out of range (" + std::to_string(kernelCount) + " kernels)";
+      const artifact::Kernel &kernel = *kernels->Get(launch.kernel());
+      label += " (kernel '" + kernel.symbol()->str() + "')";
+      if (launch.grid() == 0)
+        return label + ": grid is 0";
+      const uint32_t argCount = launch.args() ? launch.args()->size() : 0;
+      if (argCount != kernel.num_args())
+        return label + ": " + std::to_string(argCount) + " arguments, but the kernel takes " +
+               std::to_string(kernel.num_args());
+      for (uint32_t j = 0; j < argCount; ++j)
+        if (std::string problem = checkBufferRef(*launch.args()->Get(j), plan, header);
+            !problem.empty())
+          return label + " argument " + std::to_string(j) + ": " + problem;
+    }
+  const artifact::BufferRef *logits = plan.logits();
+  if (!logits)
+    return "has no logits buffer";
+  if (logits->kind() != artifact::BufferKind::Arena)
+    return "logits: not in the arena";
+  if (std::string problem = checkBufferRef(*logits, plan, header); !problem.empty())
+    return "logits: " + problem;
+  if (header.vocab_size() == 0)
+    return "logits: the artifact's vocab_size is 0";
+  const uint64_t logitsBytes = uint64_t{plan.max_tokens()} * header.vocab_size() * 4;
+  if (logits->size() < logitsBytes)
+    return "logits: " + std::to_string(logits->size()) +
+           " bytes cannot hold max_tokens x vocab_size float32 (" +
+           std::to_string(logitsBytes) + " bytes)";
+  return "";
+}
+
+/// The indices and sizes of the header's weights, KV layout and code targets: after open()
+/// succeeds, a device may use every index without checking it again.
+std::string checkCode(const artifact::Artifact &header) {
+  const uint32_t sectionCount = header.sections() ? header.sections()->size() : 0;
+  if (const auto *weights = header.weights())
+    for (const artifact::Weight *weight : *weights)
+      if (weight->section() >= sectionCount)
+        return "weight '" + weight->name()->str() + "' names section " +
+               std::to_string(weight->section()) + ", but there are " +
+               std::to_string(sectionCount) + " sections";
+  if (header.tokenizer_section() < -1 || header.tokenizer_section() >= int64_t{sectionCount})
+    return "tokenizer section " + std::to_string(header.tokenizer_section()) +
+           " is out of range (" + std::to_string(sectionCount) + " sections)";
+  if (header.ranks() == 0)
+    return "ranks is 0";
+  if (const artifact::KvLayout *kv = header.kv_layout())
+    if (std::string problem = checkKvLayout(*kv); !problem.empty())
+      return problem;
+  const auto *targets = header.code_targets();
+  for (uint32_t t = 0; targets && t < targets->size(); ++t) {
+    const artifact::Target &target = *targets->Get(t);
+    const std::string label = "target '" + target.name()->str() + "'";
+    for (uint32_t u = 0; u < t; ++u)
+      if (targets->Get(u)->name()->string_view() == target.name()->string_view())
+        return label + " appears twice";
+    if (target.code_section() < -1 || target.code_section() >= int64_t{sectionCount})
+      return label + ": code section " + std::to_string(target.code_section()) +
+             " is out of range (" + std::to_string(sectionCount) + " sections)";
+    if (const auto *kernels = target.kernels())
+      for (uint32_t k = 0; k < kernels->size(); ++k)
+        if (kernels->Get(k)->symbol()->size() == 0)
+          return label + ": kernel " + std::to_string(k) + " has an empty symbol";
+    const auto *plans = target.plans();
+    for (uint32_t p = 0; plans && p < plans->size(); ++p) {
+      const artifact::Plan &plan = *plans->Get(p);
+      const std::string planLabel = label + " plan '" + plan.name()->str() + "' (rank " +
+                                    std::to_string(plan.rank()) + ")";
+      for (uint32_t q = 0; q < p; ++q)
+        if (plans->Get(q)->rank() == plan.rank() &&
+            plans->Get(q)->name()->string_view() == plan.name()->string_view())
+          return planLabel + " appears twice";
+      if (std::string problem = checkPlan(plan, target, header); !problem.empty())
+        return planLabel + " " + problem;
+    }
+  }
+  return "";
 }
 
 } // namespace
@@ -112,6 +330,8 @@ kiln_status_t ArtifactReader::open(const std::string &path,
         return fail(KILN_STATUS_DATA_LOSS, path,
                     sectionLabel(*section) + " lies outside the file (truncated?)");
     }
+  if (std::string problem = checkCode(*reader->header_); !problem.empty())
+    return fail(KILN_STATUS_INVALID_ARGUMENT, path, "malformed header: " + problem);
   *out = std::move(reader);
   return nullptr;
 }

@@ -2,8 +2,12 @@
 //
 // Opening checks what is cheap and must hold before anything else is read: the preamble's
 // magic and format version, the header's place in the file and its hash, flatbuffers
-// verification, the required features, and that every section lies inside the file at a 4 KiB
-// aligned offset. Section contents are hashed when first used (verifySection), so opening a
+// verification, the required features, that every section lies inside the file at a 4 KiB
+// aligned offset, and that the code targets are well formed: every weight, section, kernel and
+// KV layer index in range, every launch passing its kernel's number of arguments, every
+// argument's size inside what it points at (arena, section, input, KV pool, block table), plan
+// names unique per target and rank. A device may use those indices without checking them
+// again. Section contents are hashed when first used (verifySection), so opening a
 // 700 GB artifact costs a header read, not a pass over the weights.
 #ifndef KILN_RUNTIME_ARTIFACT_ARTIFACTREADER_H
 #define KILN_RUNTIME_ARTIFACT_ARTIFACTREADER_H

@@ -37,5 +37,5 @@ TEST(RuntimeVersion, MatchesProject) {
   EXPECT_EQ(version.major, 0);
   EXPECT_EQ(version.minor, 1);
   EXPECT_EQ(version.artifact_major, 0);
-  EXPECT_EQ(version.artifact_minor, 1);
+  EXPECT_EQ(version.artifact_minor, 2);
 }

@@ -1,0 +1,192 @@
+// kiln-run - run a .kiln artifact (DESIGN.md's command-line contract).
+//
+//   kiln-run model.kiln --input-ids 1,2,3 [--prefill-len P] --logits-out out.npy [--threads N]
+//
+// Writes the float32 logits of every input position as .npy [S, vocab], no sampling: the
+// numerics interface of the end-to-end tests. Without --prefill-len all tokens go through the
+// prefill plan (in chunks of the plan's max_tokens); with P the first P go through prefill and
+// the rest one by one through decode (teacher forcing). Several sequences, separated by ';',
+// each get a sequence slot and are prefilled separately (P clamped to each one's length); the
+// rest of all of them then goes through batched decode steps, one token of every sequence
+// still running per step. The .npy holds sequence 0's rows, then sequence 1's, ...
+//
+// Threads: --threads, else $KILN_NUM_THREADS, else every hardware thread. Errors: one line
+// "kiln-run: <file>: <problem>" (or "kiln-run: --input-ids: <problem>"), exit status 1; the
+// output is written to a temporary file and renamed, so a failure leaves nothing.
+#include "InputIds.h"
+#include "NpyWriter.h"
+#include "Session.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+using kiln::engine::DecodeToken;
+using kiln::engine::LogitsView;
+using kiln::engine::Session;
+
+namespace {
+
+struct Options {
+  std::string artifact, inputIds, logitsOut;
+  int64_t prefillLen = 0; // 0: every token through prefill
+  int64_t threads = 0;    // 0: $KILN_NUM_THREADS or every hardware thread
+};
+
+/// A failure: printed as "kiln-run: <message>".
+struct Failure {
+  std::string message;
+};
+
+void check(kiln_status_t status) {
+  if (!status)
+    return;
+  Failure failure{kiln_status_message(status)};
+  kiln_status_free(status);
+  throw failure;
+}
+
+void appendRows(const LogitsView &logits, uint32_t first, uint32_t count,
+                std::vector<float> *rows) {
+  rows->insert(rows->end(), logits.row(first), logits.row(first + count));
+}
+
+/// Refuses what the artifact cannot run before anything runs, naming the sequence.
+void checkSequences(const Session &session, const std::vector<std::vector<int32_t>> &sequences) {
+  const std::string &file = session.path();
+  if (sequences.size() > session.maxBatch())
+    throw Failure{file + ": " + std::to_string(sequences.size()) +
+                  " sequences, more than the artifact's max_batch of " +
+                  std::to_string(session.maxBatch())};
+  for (size_t s = 0; s < sequences.size(); ++s) {
+    const std::string which = sequences.size() > 1 ? "sequence " + std::to_string(s) + " "
+                                                   : "the sequence ";
+    if (sequences[s].size() > session.maxSeqLen())
+      throw Failure{file + ": " + which + "has " + std::to_string(sequences[s].size()) +
+                    " tokens, more than the artifact's max_seq_len of " +
+                    std::to_string(session.maxSeqLen())};
+    for (size_t i = 0; i < sequences[s].size(); ++i)
+      if (sequences[s][i] < 0 || static_cast<uint32_t>(sequences[s][i]) >= session.vocabSize())
+        throw Failure{file + ": token id " + std::to_string(sequences[s][i]) + " (" + which +
+                      "position " + std::to_string(i) + ") is outside the vocabulary (" +
+                      std::to_string(session.vocabSize()) + " tokens)"};
+  }
+}
+
+/// Logits of every position of every sequence: prefill of each sequence's first
+/// `prefillLens[s]` tokens, then batched decode steps over the rest.
+std::vector<std::vector<float>> teacherForce(Session &session,
+                                             const std::vector<std::vector<int32_t>> &sequences,
+                                             const std::vector<size_t> &prefillLens) {
+  std::vector<std::vector<float>> rows(sequences.size());
+  LogitsView logits;
+  for (size_t s = 0; s < sequences.size(); ++s) {
+    const auto slot = static_cast<uint32_t>(s);
+    for (size_t start = 0; start < prefillLens[s]; start += session.maxPrefillTokens()) {
+      size_t count = std::min<size_t>(session.maxPrefillTokens(), prefillLens[s] - start);
+      check(session.prefill(slot, sequences[s].data() + start, count,
+                            static_cast<uint32_t>(start), &logits));
+      appendRows(logits, 0, logits.rows, &rows[s]);
+    }
+  }
+  size_t longest = 0;
+  for (const auto &sequence : sequences)
+    longest = std::max(longest, sequence.size());
+  for (size_t position = 0; position < longest; ++position) {
+    // One token of every sequence that is past its prefill and not finished.
+    std::vector<std::pair<size_t, DecodeToken>> step;
+    for (size_t s = 0; s < sequences.size(); ++s)
+      if (position >= prefillLens[s] && position < sequences[s].size())
+        step.push_back({s, DecodeToken{static_cast<uint32_t>(s), sequences[s][position],
+                                       static_cast<uint32_t>(position)}});
+    for (size_t first = 0; first < step.size(); first += session.maxDecodeBatch()) {
+      size_t count = std::min<size_t>(session.maxDecodeBatch(), step.size() - first);
+      std::vector<DecodeToken> batch;
+      for (size_t i = first; i < first + count; ++i)
+        batch.push_back(step[i].second);
+      check(session.decode(batch, &logits));
+      for (size_t i = 0; i < count; ++i)
+        appendRows(logits, static_cast<uint32_t>(i), 1, &rows[step[first + i].first]);
+    }
+  }
+  return rows;
+}
+
+int run(const Options &options) {
+  std::vector<std::vector<int32_t>> sequences;
+  std::string problem;
+  if (!kiln::run::parseInputIds(options.inputIds, &sequences, &problem))
+    throw Failure{"--input-ids: " + problem};
+  size_t longest = 0;
+  for (const auto &sequence : sequences)
+    longest = std::max(longest, sequence.size());
+  if (options.threads < 0 || options.threads > kiln::engine::kMaxThreads)
+    throw Failure{"--threads: must be between 1 and " +
+                  std::to_string(kiln::engine::kMaxThreads)};
+  std::vector<size_t> prefillLens;
+  for (const auto &sequence : sequences)
+    prefillLens.push_back(options.prefillLen > 0
+                              ? std::min<size_t>(sequence.size(),
+                                                 static_cast<size_t>(options.prefillLen))
+                              : sequence.size());
+  if (options.prefillLen > 0 && static_cast<size_t>(options.prefillLen) > longest)
+    throw Failure{"--prefill-len: " + std::to_string(options.prefillLen) +
+                  " is longer than the longest sequence (" + std::to_string(longest) +
+                  " tokens)"};
+
+  kiln::engine::SessionOptions sessionOptions;
+  sessionOptions.threads = static_cast<unsigned>(options.threads);
+  std::unique_ptr<Session> session;
+  check(Session::open(options.artifact, sessionOptions, &session));
+  checkSequences(*session, sequences);
+  std::vector<std::vector<float>> rows = teacherForce(*session, sequences, prefillLens);
+  if (!kiln::run::writeNpyAtomically(options.logitsOut, rows, session->vocabSize(), &problem))
+    throw Failure{problem};
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"kiln-run: run a Kiln artifact on the CPU"};
+  Options options;
+  bool prefillLenGiven = false;
+  app.add_option("artifact", options.artifact, "the .kiln file")->required();
+  app.add_option("--input-ids", options.inputIds,
+                 "token ids, comma separated; several sequences separated by ';'")
+      ->required();
+  auto *prefillLen = app.add_option("--prefill-len", options.prefillLen,
+                                    "tokens of each sequence that go through prefill; the rest "
+                                    "go one by one through decode (default: all)");
+  app.add_option("--logits-out", options.logitsOut,
+                 "write the float32 logits of every position here (.npy [tokens, vocab])")
+      ->required();
+  auto *threads = app.add_option("--threads", options.threads,
+                                 "CPU threads (default: $KILN_NUM_THREADS, else every core)");
+  try {
+    app.parse(argc, argv);
+    prefillLenGiven = prefillLen->count() > 0;
+    if (prefillLenGiven && options.prefillLen < 1)
+      throw Failure{"--prefill-len: must be at least 1"};
+    if (threads->count() > 0 && options.threads < 1)
+      throw Failure{"--threads: must be between 1 and " +
+                    std::to_string(kiln::engine::kMaxThreads)};
+    return run(options);
+  } catch (const CLI::ParseError &error) {
+    if (error.get_exit_code() == 0)
+      return app.exit(error);
+    std::fprintf(stderr, "kiln-run: %s\n", error.what());
+    return 1;
+  } catch (const Failure &failure) {
+    std::fprintf(stderr, "kiln-run: %s\n", failure.message.c_str());
+    return 1;
+  } catch (const std::bad_alloc &) {
+    std::fprintf(stderr, "kiln-run: out of memory\n");
+    return 1;
+  }
+}
