@@ -17,6 +17,8 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
@@ -154,6 +156,7 @@ private:
     sections.push_back(artifact::CreateSection(builder, /*rank=*/0, builder.CreateString("raw"),
                                                builder.CreateString(name.str()), /*file=*/0,
                                                begin, out.position() - begin, digest));
+    testKillPoint();
     return static_cast<uint32_t>(sections.size() - 1);
   }
 
@@ -167,7 +170,19 @@ private:
     sections.push_back(artifact::CreateSection(builder, /*rank=*/0, builder.CreateString(layout.str()),
                                                builder.CreateString(name.str()), /*file=*/0, begin,
                                                bytes.size(), XXH3_64bits(bytes.data(), bytes.size())));
+    testKillPoint();
     return static_cast<uint32_t>(sections.size() - 1);
+  }
+
+  /// Test hook: KILN_TEST_KILL_AFTER_SECTIONS=N makes the compile SIGKILL itself after N
+  /// sections, so a test can show that a killed compile leaves nothing behind.
+  void testKillPoint() {
+    static const long limit = [] {
+      const char *v = std::getenv("KILN_TEST_KILL_AFTER_SECTIONS");
+      return v ? std::atol(v) : -1L;
+    }();
+    if (limit >= 0 && static_cast<long>(sections.size()) >= limit)
+      std::raise(SIGKILL);
   }
 
   /// RoPE tables, the code of each target and its plans.
@@ -393,6 +408,40 @@ private:
 
 Error writeArtifact(ModuleOp module, StringRef checkpointDir, StringRef outputPath,
                     ArrayRef<TargetCode> targets) {
+  // An unnamed file (O_TMPFILE) in the output's directory gets a name only once complete, so a
+  // failed compile, and even a killed one, leaves nothing behind.
+  llvm::SmallString<256> dir(outputPath);
+  llvm::sys::path::remove_filename(dir);
+  if (dir.empty())
+    dir = ".";
+  int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    Error result = [&]() -> Error {
+      Writer writer(module, checkpointDir, fd, outputPath, targets);
+      return writer.run();
+    }();
+    if (result) {
+      ::close(fd);
+      return result;
+    }
+    llvm::SmallString<256> named;
+    llvm::sys::fs::createUniquePath(outputPath + ".tmp-%%%%%%", named, /*MakeAbsolute=*/false);
+    std::string self = "/proc/self/fd/" + std::to_string(fd);
+    int linked = ::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, named.c_str(), AT_SYMLINK_FOLLOW);
+    int linkErrno = errno;
+    ::close(fd);
+    if (linked != 0)
+      return fileError(outputPath, llvm::Twine("cannot name the written file: ") +
+                                       std::strerror(linkErrno));
+    if (::rename(named.c_str(), std::string(outputPath).c_str()) != 0) {
+      int renameErrno = errno;
+      ::unlink(named.c_str());
+      return fileError(outputPath, llvm::Twine("cannot rename the temporary file into place: ") +
+                                       std::strerror(renameErrno));
+    }
+    return Error::success();
+  }
+  // File systems without O_TMPFILE: a named temporary file, removed on failure.
   llvm::Expected<llvm::sys::fs::TempFile> temp =
       llvm::sys::fs::TempFile::create(outputPath + ".tmp-%%%%%%");
   if (!temp)

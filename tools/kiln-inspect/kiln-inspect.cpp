@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
               header.act_scale_rounding() ? header.act_scale_rounding()->c_str() : "none");
   std::printf("targets:");
   if (!header.targets() || header.targets()->size() == 0)
-    std::printf(" none (weights only: code generation has not landed)");
+    std::printf(" none (weights only)");
   else
     for (const auto *target : *header.targets())
       std::printf(" %s", target->c_str());
@@ -84,6 +84,24 @@ int main(int argc, char **argv) {
   std::printf("sections: %u, %" PRIu64 " bytes in a %" PRIu64 "-byte file\n", sectionCount,
               sectionBytes, reader->fileSize());
   std::printf("tokenizer: %s\n", header.tokenizer_section() >= 0 ? "tokenizer.json" : "none");
+  if (const auto *kv = header.kv_layout())
+    std::printf("kv cache: %s, %u layers x %u blocks of %u tokens, %" PRIu64
+                " bytes/token (latent %u + rope %u), max_seq_len %u, max_batch %u\n",
+                kv->dtype()->c_str(), kv->layers(), kv->num_blocks(), kv->block_size(),
+                kv->bytes_per_token(), kv->latent(), kv->rope(), kv->max_seq_len(), kv->max_batch());
+  if (header.code_targets())
+    for (const auto *target : *header.code_targets()) {
+      std::printf("target %s (%s): %u kernels, code section %d\n", target->name()->c_str(),
+                  target->arch() ? target->arch()->c_str() : "?",
+                  target->kernels() ? target->kernels()->size() : 0, target->code_section());
+      if (target->plans())
+        for (const auto *plan : *target->plans())
+          std::printf("  plan %s rank %u: max_tokens %u, %u launches, arena %" PRIu64
+                      " bytes (peak live %" PRIu64 ")\n",
+                      plan->name()->c_str(), plan->rank(), plan->max_tokens(),
+                      plan->launches() ? plan->launches()->size() : 0, plan->arena_bytes(),
+                      plan->peak_live_bytes());
+    }
   if (listSections)
     for (uint32_t i = 0; i < sectionCount; ++i) {
       const auto *s = header.sections()->Get(i);
