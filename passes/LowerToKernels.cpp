@@ -279,6 +279,23 @@ LogicalResult EntryLowering::lowerOp(Operation *op) {
     launch(lib.routeScale(k, s.getFactor().convertToFloat()), {of(s.getWeights()), out});
     return success();
   }
+  if (auto r = dyn_cast<MoERouterOp>(op)) {
+    int64_t e = cols(r.getLogits()), k = r.getK();
+    Arg w = define(r.getTopkWeights(), k), i = define(r.getTopkIndices(), k);
+    SmallVector<Arg> args = {of(r.getLogits())};
+    WeightView bias;
+    if (auto b = r.getBiasAttr()) {
+      bias = view(b);
+      args.push_back(weight(b.getValue()));
+    }
+    args.append({w, i});
+    launch(lib.moeRouter(e, r.getScoring() == ScoringFunc::sigmoid, r.getBiasAttr() ? &bias : nullptr,
+                         r.getGroups(), r.getKeepGroups(), r.getGroupReduce() == GroupReduce::top2_sum,
+                         k, r.getNormalize(), r.getEpsilon().convertToFloat(),
+                         r.getScalingFactor().convertToFloat()),
+           args);
+    return success();
+  }
   if (auto m = dyn_cast<MoEExpertsOp>(op)) {
     auto rt = cast<RankedTensorType>(m.getResult().getType());
     int64_t k = rt.getDimSize(1), hidden = rt.getDimSize(2);

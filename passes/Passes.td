@@ -83,4 +83,41 @@ def LowerToKernels : Pass<"kiln-lower-to-kernels", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect", "::kiln::plan::KilnPlanDialect"];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Graph fusion
+//===----------------------------------------------------------------------===//
+
+def FuseRouting : Pass<"kiln-fuse-routing"> {
+  let summary = "Fuse the routing primitives into one kiln.moe.router";
+  let description = [{
+    The frontend emits routing as primitives: `kiln.route.score` → (`route.bias_add`, selection
+    only) → (`route.group_score` → `route.group_mask` with -inf) → `route.topk` →
+    (`route.normalize`) → (`route.scale`). This pass replaces each such chain, when its
+    intermediates have no other users, with one `kiln.moe.router`, which lowers to one kernel.
+    A chain with an intermediate used elsewhere is left alone.
+
+    Before:
+    ```mlir
+    %s = kiln.route.score %logits {scoring = #kiln.scoring<sigmoid>} : tensor<?x16xf32>
+    %b = kiln.route.bias_add %s, @bias : tensor<?x16xf32>
+    %g = kiln.route.group_score %b {groups = 4 : i64, reduce = #kiln.group_reduce<top2_sum>}
+        : tensor<?x16xf32> -> tensor<?x4xf32>
+    %m = kiln.route.group_mask %b, %g {keep = 2 : i64} : tensor<?x16xf32>, tensor<?x4xf32>
+    %w, %i = kiln.route.topk %m, %s {k = 4 : i64}
+        : tensor<?x16xf32>, tensor<?x16xf32> -> tensor<?x4xf32>, tensor<?x4xi32>
+    %n = kiln.route.normalize %w {epsilon = 1.0e-20 : f32} : tensor<?x4xf32>
+    %r = kiln.route.scale %n {factor = 2.5 : f32} : tensor<?x4xf32>
+    ```
+    After:
+    ```mlir
+    %r, %i = kiln.moe.router %logits bias @bias {epsilon = 1.0e-20 : f32, group_reduce =
+        #kiln.group_reduce<top2_sum>, groups = 4 : i64, k = 4 : i64, keep_groups = 2 : i64,
+        normalize = true, scaling_factor = 2.5 : f32, scoring = #kiln.scoring<sigmoid>}
+        : tensor<?x16xf32> -> tensor<?x4xf32>, tensor<?x4xi32>
+    ```
+  }];
+  let statistics = [Statistic<"numFused", "fused-routers", "Routing chains fused into kiln.moe.router">];
+}
+
 #endif // KILN_PASSES_TD

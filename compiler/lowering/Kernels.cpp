@@ -610,6 +610,116 @@ std::string KernelLibrary::routeScale(int64_t kk, float factor) {
   return name;
 }
 
+std::string KernelLibrary::moeRouter(int64_t experts, bool sigmoid, const WeightView *bias,
+                                     int64_t groups, int64_t keep, bool top2Sum, int64_t kk,
+                                     bool normalize, float eps, float factor) {
+  MLIRContext *ctx = module_.getContext();
+  SmallVector<Type> t = {activation(experts)};
+  if (bias)
+    t.push_back(bias->type);
+  t.push_back(activation(kk));
+  t.push_back(MemRefType::get({maxTokens_, kk}, IntegerType::get(ctx, 32)));
+  std::string name = std::string("moe_router_") + (sigmoid ? "sigmoid_" : "softmax_") +
+                     (bias ? tag(bias->type) + "_" : "") + std::to_string(experts) + "_g" +
+                     std::to_string(groups) + "k" + std::to_string(keep) +
+                     (top2Sum ? "_top2" : "_max") + "_k" + std::to_string(kk) +
+                     (normalize ? "_n" + fmt(eps) : "") + "_f" + fmt(factor) + "_t" +
+                     std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  unsigned a = 0;
+  Value logits = k.arg(a++), b = bias ? k.arg(a++) : Value(), outW = k.arg(a++), outI = k.arg(a++);
+  auto row = [&](int64_t n) { return MemRefType::get({1, n}, e.f32); };
+  Value scores = memref::AllocaOp::create(k.b, row(experts));
+  Value select = memref::AllocaOp::create(k.b, row(experts));
+  Value gscore = memref::AllocaOp::create(k.b, row(groups));
+  Value zero = e.c(0);
+  Value ninf = e.f(-std::numeric_limits<float>::infinity());
+  int64_t per = experts / groups;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    // Scores (f32), and the selection scores with the bias.
+    if (sigmoid) {
+      e.loop(0, experts, [&](Value i) {
+        Value x = e.load(logits, {tok, i});
+        e.store(e.div(e.f(1.0), e.add(e.f(1.0), e.exp(arith::NegFOp::create(k.b, x)))), scores, {zero, i});
+      });
+    } else {
+      Value m = e.fold(e.c(0), e.c(experts), {ninf}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+        return {e.maxf(acc[0], e.load(logits, {tok, i}))};
+      })[0];
+      Value z = e.sum(0, experts, [&](Value i) { return e.exp(e.sub(e.load(logits, {tok, i}), m)); });
+      e.loop(0, experts, [&](Value i) {
+        e.store(e.div(e.exp(e.sub(e.load(logits, {tok, i}), m)), z), scores, {zero, i});
+      });
+    }
+    e.loop(0, experts, [&](Value i) {
+      Value v = e.load(scores, {zero, i});
+      e.store(b ? e.add(v, e.load(b, {i})) : v, select, {zero, i});
+    });
+    if (groups > 1) {
+      e.loop(0, groups, [&](Value g) {
+        Value base = e.mul(g, e.c(per));
+        auto best = e.fold(e.c(0), e.c(per), {ninf, ninf}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+          Value v = e.load(select, {zero, e.add(base, i)});
+          Value isFirst = e.gt(v, acc[0]);
+          return {e.select(isFirst, v, acc[0]), e.select(isFirst, acc[0], e.maxf(acc[1], v))};
+        });
+        e.store(top2Sum ? e.add(best[0], best[1]) : best[0], gscore, {zero, g});
+      });
+      e.loop(0, groups, [&](Value g) {
+        Value gv = e.load(gscore, {zero, g});
+        Value better = e.fold(e.c(0), e.c(groups), {e.c(0)}, [&](Value h, ValueRange acc) -> SmallVector<Value> {
+          Value hv = e.load(gscore, {zero, h});
+          Value beats = arith::OrIOp::create(
+              k.b, e.gt(hv, gv),
+              arith::AndIOp::create(k.b, arith::CmpFOp::create(k.b, arith::CmpFPredicate::OEQ, hv, gv),
+                                    e.lt(h, g)));
+          return {e.select(beats, e.add(acc[0], e.c(1)), acc[0])};
+        })[0];
+        e.ifThen(arith::CmpIOp::create(k.b, arith::CmpIPredicate::uge, better, e.c(keep)), [&] {
+          e.loop(0, per, [&](Value i) { e.store(ninf, select, {zero, e.add(e.mul(g, e.c(per)), i)}); });
+        });
+      });
+    }
+    // Top-k by selection score (ties to the lower index), weights from the unbiased scores.
+    e.loop(0, kk, [&](Value j) {
+      Value none = e.c(experts);
+      auto r = e.fold(e.c(0), e.c(experts), {none, e.f(0.0)}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+        Value taken = e.fold(e.c(0), j, {arith::ConstantIntOp::create(k.b, 0, 1)},
+                             [&](Value p, ValueRange t) -> SmallVector<Value> {
+                               Value prev = e.toIndex(e.loadRaw(outI, {tok, p}));
+                               return {arith::OrIOp::create(
+                                   k.b, t[0], arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, prev, i))};
+                             })[0];
+        Value v = e.load(select, {zero, i});
+        Value first = arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, acc[0], none);
+        Value better = arith::OrIOp::create(k.b, first, e.gt(v, acc[1]));
+        Value take = arith::AndIOp::create(
+            k.b, better, arith::XOrIOp::create(k.b, taken, arith::ConstantIntOp::create(k.b, 1, 1)));
+        return {e.select(take, i, acc[0]), e.select(take, v, acc[1])};
+      });
+      e.store(e.toI32(r[0]), outI, {tok, j});
+      e.store(e.load(scores, {zero, r[0]}), outW, {tok, j});
+    });
+    // Normalise, then scale, in that order, as the unfused chain does.
+    Value total;
+    if (normalize)
+      total = e.add(e.sum(0, kk, [&](Value j) { return e.load(outW, {tok, j}); }), e.f(eps));
+    e.loop(0, kk, [&](Value j) {
+      Value w = e.load(outW, {tok, j});
+      if (normalize)
+        w = e.div(w, total);
+      e.store(e.mul(w, e.f(factor)), outW, {tok, j});
+    });
+  });
+  return name;
+}
+
 std::string KernelLibrary::moeExperts(int64_t hidden, int64_t inter, int64_t kk,
                                       const WeightView &gate, const WeightView &up,
                                       const WeightView &down, GemmMode mode,

@@ -63,6 +63,10 @@ public:
   std::string routeTopK(int64_t experts, int64_t k);                   // sel, w, outW, outIdx
   std::string routeNormalize(int64_t k, float eps);                    // w, out
   std::string routeScale(int64_t k, float factor);                     // w, out
+  /// The fused router (kiln.moe.router): logits[, bias], out weights, out indices.
+  std::string moeRouter(int64_t experts, bool sigmoid, const WeightView *bias, int64_t groups,
+                        int64_t keep, bool top2Sum, int64_t k, bool normalize, float eps,
+                        float factor);
   /// x, idx, gate[, gate scales], up[, up scales], down[, down scales], out [T, k, H]
   std::string moeExperts(int64_t hidden, int64_t inter, int64_t k, const WeightView &gate,
                          const WeightView &up, const WeightView &down, GemmMode mode,

@@ -15,6 +15,8 @@
 #include "compiler/frontend/Importer.h"
 #include "compiler/targets/cpu/CpuCodegen.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines.h"
+#include "mlir/Pass/PassRegistry.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllPasses.h"
@@ -37,7 +39,7 @@ enum class Emit { Artifact, Graph, Kernel, Plan, LLVM };
 cl::opt<std::string> checkpointDir(cl::Positional, cl::desc("<hf-checkpoint-dir>"),
                                    cl::Required);
 cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout)"),
-                                cl::value_desc("file"), cl::Required);
+                                cl::value_desc("file"));
 cl::opt<Emit> emit("emit", cl::desc("Write an intermediate form instead of the artifact"),
                    cl::values(clEnumValN(Emit::Graph, "graph",
                                          "the kiln graph IR (MLIR text) of the whole model"),
@@ -57,6 +59,13 @@ cl::opt<int64_t> prefillChunk("prefill-chunk", cl::desc("Most tokens per prefill
 cl::opt<std::string> fp8Gemm("fp8-gemm",
                              cl::desc("FP8 GEMM semantics: act-quant (default) or dequant"),
                              cl::init("act-quant"));
+cl::opt<std::string> pipeline("pipeline",
+                             cl::desc("Pass pipeline replacing the default (kiln-cpu-pipeline "
+                                      "with the options above)"),
+                             cl::init(""));
+cl::opt<bool> printPipeline("print-pipeline",
+                            cl::desc("Print the pass pipeline that would run, and exit"),
+                            cl::init(false));
 cl::opt<unsigned> maxWarnings("max-warnings",
                               cl::desc("Print at most this many warnings (0: all)"),
                               cl::init(20));
@@ -104,6 +113,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllPasses();
+  kiln::registerKilnPasses();
+  kiln::registerKilnPipelines();
   mlir::MLIRContext context(registry);
   llvm::Expected<kiln::frontend::ImportResult> imported =
       kiln::frontend::importCheckpoint(context, checkpointDir);
@@ -118,6 +129,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "kiln-compile: warning: ... and " << warnings.size() - shown
                  << " more (--max-warnings=0 shows all)\n";
 
+  if (outputPath.empty() && !printPipeline)
+    fail("-o: an output file is required");
   mlir::ModuleOp module = *imported->module;
   if (emit == Emit::Graph) {
     writeAtomically(outputPath, [&](llvm::raw_ostream &os) {
@@ -147,15 +160,24 @@ int main(int argc, char **argv) {
         seqLen = std::min<int64_t>(seqLen, v.getInt());
   }
 
-  kiln::LowerToKernelsOptions options;
-  options.maxSeqLen = seqLen;
-  options.maxBatch = maxBatch;
-  options.prefillChunk = std::min<int64_t>(prefillChunk, seqLen);
-  options.fp8Gemm = fp8Gemm;
+  std::string pipelineText = pipeline;
+  if (pipelineText.empty())
+    pipelineText = "kiln-cpu-pipeline{max-seq-len=" + std::to_string(seqLen) +
+                   " max-batch=" + std::to_string(maxBatch) +
+                   " prefill-chunk=" + std::to_string(std::min<int64_t>(prefillChunk, seqLen)) +
+                   " fp8-gemm=" + fp8Gemm + "}";
   mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(&context);
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     fail("invalid pass-manager options");
-  pm.addPass(kiln::createLowerToKernels(options));
+  std::string pipelineError;
+  llvm::raw_string_ostream pipelineErrors(pipelineError);
+  if (mlir::failed(mlir::parsePassPipeline(pipelineText, pm, pipelineErrors)))
+    fail("--pipeline: cannot parse '" + pipelineText + "': " + pipelineError);
+  if (printPipeline) {
+    pm.printAsTextualPipeline(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
   if (mlir::failed(pm.run(module)))
     fail(checkpointDir + ": lowering to kernels failed (see the diagnostic above)");
 

@@ -1,0 +1,36 @@
+//===- Pipelines.cpp - Kiln's named pass pipelines -------------------------===//
+//
+// `kiln-cpu-pipeline`: the graph fusions, then the lowering to kernels and plans. kiln-compile
+// runs it unless `--pipeline` replaces it; kiln-opt and pipeline strings can name it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Pipelines.h"
+
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+namespace kiln {
+
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
+  if (options.fuseRouting)
+    pm.addPass(createFuseRouting());
+  LowerToKernelsOptions lower;
+  lower.maxSeqLen = options.maxSeqLen;
+  lower.maxBatch = options.maxBatch;
+  lower.prefillChunk = options.prefillChunk;
+  lower.fp8Gemm = options.fp8Gemm;
+  pm.addPass(createLowerToKernels(lower));
+}
+
+void registerKilnPipelines() {
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "kiln-cpu-pipeline", "Kiln's CPU pipeline: graph fusions, then kernels and plans",
+      buildCpuPipeline);
+}
+
+} // namespace kiln
