@@ -12,8 +12,10 @@ with the pinned versions reproduces SHA256SUMS byte for byte.
 Fixtures (each test/fixtures/<name>/ holds config.json, the safetensors, FIXTURE.md, and for the
 models transformers can run, golden.json):
 
-  v3-tiny               DeepseekV3ForCausalLM.save_pretrained, float32, nonzero e_score_correction_bias
-  v3-tiny-fp8           v3-tiny's weights, every Linear weight quantised here to e4m3 in 128x128 blocks
+  v3-tiny               DeepseekV3ForCausalLM.save_pretrained, float32, e_score_correction_bias
+                        ~ N(-0.6, 0.05) (negative enough that the -inf masking of groups matters)
+  v3-tiny-fp8           v3-tiny's weights, every Linear weight quantised here to e4m3 in 128x128
+                        blocks; the embedding stays float32 as in v3-tiny (see F32_EMBEDDING_NOTE)
   v31-tiny-fp8-ue8m0    as v3-tiny-fp8 with scale_fmt ue8m0 (power-of-two scales) and partial blocks
   v2-lite-tiny          DeepseekV2ForCausalLM, q_lora_rank null, greedy softmax router, bf16
   v2-lite-tiny-sharded  the same tensors as v2-lite-tiny in 2 shards + model.safetensors.index.json
@@ -44,6 +46,34 @@ DEFAULT_OUT = os.path.join(REPO, "test", "fixtures")
 SEQ_LEN = 12
 BLOCK = 128
 E4M3_MAX = 448.0
+
+# Mean of the V3 fixtures' e_score_correction_bias (each ~ N(BIAS_MEAN, 0.05)). transformers
+# initialises the buffer to zero, and the reference note says to make it matter. Its mean matters
+# too: the router masks the groups it did not keep with -inf (DeepSeek's reference code; older
+# transformers filled them with 0.0), and a 0.0 fill chooses differently only where fewer than
+# top_k experts of the kept groups have sigmoid score + bias > 0. With a mean of 0 every such sum
+# stayed positive and the fixtures could not tell the two fills apart (scripts/make-goldens.py
+# asserts that they now can). A constant shift of every bias changes neither the group ranking
+# (top-2 sums all move by 2 * BIAS_MEAN) nor the experts chosen within kept groups, nor the
+# weights (taken from the unbiased scores), so the -inf routing and the logits are those of a
+# mean-0 bias; v3-tiny's are bit-identical to the earlier mean-0 fixture's.
+BIAS_MEAN = -0.6
+
+# v3-tiny-fp8 stores its embedding in float32, as v3-tiny does, instead of bf16 like its other
+# unquantised tensors. Layer 0's act_quant inputs are input_layernorm(embedding): with unit norm
+# weights, one token's bf16 embedding values times one common factor, so x / (amax/448) is 448
+# times a ratio of two bf16 values, and that lands exactly on an e4m3 rounding midpoint for about
+# 2% of them (108 of v3-tiny-fp8's 98688 quantised activations). Which way such a tie rounds then
+# depends on float32 rounding noise (e.g. RMSNorm's summation order), and a one-ulp RMSNorm change
+# moved the act-quant golden by ~0.4 of max |logit|. float32 embedding values have no such
+# structure; no other tensor reaches an act_quant this directly (the norm weights are exactly 1
+# in either dtype). scripts/make-goldens.py asserts the act-quant goldens' conditioning.
+# v31-tiny-fp8-ue8m0 keeps a bf16 embedding: its power-of-two scales only rescale, so no ties.
+F32_EMBEDDING = ("model.embed_tokens.weight",)
+F32_EMBEDDING_NOTE = ("`model.embed_tokens.weight` is F32 (v3-tiny's values), not BF16 like the checkpoints': "
+                      "layer 0 act-quantises its values times one per-token factor, and with f32 activation "
+                      "scales amax/448, 448 x ratios of bf16 values landed exactly on e4m3 rounding ties "
+                      "(108 activations), which made golden-act-quant.json ill-conditioned")
 
 # Weights stored as FP8 in DeepSeek's checkpoints: every Linear built with the default dtype in
 # inference/model.py (reference note 3.1). Embeddings, norms, mlp.gate.weight,
@@ -172,12 +202,13 @@ def build(kind, cfg, seed):
     torch.manual_seed(seed)
     model = (DeepseekV3ForCausalLM if kind == "v3" else DeepseekV2ForCausalLM)(cfg).eval()
     if kind == "v3":
-        # e_score_correction_bias initialises to zero; make it matter (reference note section 7)
+        # e_score_correction_bias initialises to zero; make it matter (reference note section 7),
+        # and make the -inf masking of groups matter (BIAS_MEAN)
         g = torch.Generator().manual_seed(seed + 1)
         with torch.no_grad():
             for layer in model.model.layers[cfg.first_k_dense_replace:]:
                 b = layer.mlp.gate.e_score_correction_bias
-                b.copy_(torch.randn(b.shape, generator=g) * 0.05)
+                b.copy_(torch.randn(b.shape, generator=g) * 0.05 + BIAS_MEAN)
     return model
 
 
@@ -286,16 +317,17 @@ def dequantise(q, scale):
     return q.float() * s
 
 
-def fp8_state(tensors, ue8m0, plain_dtype):
+def fp8_state(tensors, ue8m0, plain_dtype, f32_plain=()):
     """HF-hub FP8 layout: quantised weights + X.weight_scale_inv (f32); e_score_correction_bias
-    f32; every other tensor in plain_dtype. Also returns the dequantised float32 state."""
+    and the tensors named in f32_plain f32; every other tensor in plain_dtype. Also returns the
+    dequantised float32 state."""
     out, deq = {}, {}
     for k, v in tensors.items():
         if QUANTISED.search(k) and v.dim() == 2:
             q, s = quantise(v, ue8m0)
             out[k], out[k + "_scale_inv"] = q, s
             deq[k] = dequantise(q, s)
-        elif k.endswith("e_score_correction_bias"):
+        elif k.endswith("e_score_correction_bias") or k in f32_plain:
             out[k] = v.float().contiguous()
             deq[k] = out[k]
         else:
@@ -366,15 +398,17 @@ def make_torch_fixture(out, name, kind, cfg, seed, dtype, summary, ver, shard_co
     return model, ids
 
 
-def make_fp8_fixture(out, name, model, ids, cfg_over_note, ue8m0, ver, source_note):
-    """Quantise a transformers model's saved tensors; config = its config + quantization_config."""
+def make_fp8_fixture(out, name, model, ids, cfg_over_note, ue8m0, ver, source_note, f32_plain=(), f32_note=None):
+    """Quantise a transformers model's saved tensors; config = its config + quantization_config.
+    Unquantised tensors are stored in bf16, but e_score_correction_bias and those named in f32_plain
+    in float32."""
     import torch
     from safetensors.torch import load_file, save_file
     d = fresh(os.path.join(out, name))
     with tempfile.TemporaryDirectory() as tmp:
         save_hf(model, tmp)
         tensors = load_file(os.path.join(tmp, "model.safetensors"))
-        stored, deq = fp8_state(tensors, ue8m0, torch.bfloat16)
+        stored, deq = fp8_state(tensors, ue8m0, torch.bfloat16, f32_plain)
         save_file(stored, os.path.join(d, "model.safetensors"), metadata={"format": "pt"})
         with open(os.path.join(tmp, "config.json")) as f:
             cfg = json.load(f)
@@ -400,8 +434,9 @@ def make_fp8_fixture(out, name, model, ids, cfg_over_note, ue8m0, ver, source_no
         "- Made by `scripts/make-fixtures.py` with %s from %s; %s." % (ver, source_note, cfg_over_note),
         "- %d Linear weights quantised here to F8_E4M3 in 128x128 blocks with F32 `X.weight_scale_inv` "
         "[ceil(out/128), ceil(in/128)], scale = amax/448 per zero-padded block%s. Unquantised: "
-        "embeddings, norms, `mlp.gate.weight`, `lm_head` (BF16) and `e_score_correction_bias` (F32)."
-        % (n_q, ", rounded up to a power of two (`scale_fmt: ue8m0`)" if ue8m0 else ""),
+        "%s, `mlp.gate.weight`, `lm_head` (BF16) and `e_score_correction_bias` (F32)%s."
+        % (n_q, ", rounded up to a power of two (`scale_fmt: ue8m0`)" if ue8m0 else "",
+           "norms" if f32_plain else "embeddings, norms", ". " + f32_note if f32_note else ""),
         "- Weights with a partial last block in both dims: %s." % (
             "%d, e.g. `%s`" % (len(partial), "`, `".join(sorted(partial, key=lambda k: "kv_a_proj" not in k)[:2]))
             if partial else "none"),
@@ -553,9 +588,9 @@ Tiny DeepSeek checkpoints for the Hugging Face importer, written by `scripts/mak
 
 | fixture | what |
 |---|---|
-| `v3-tiny` | DeepseekV3ForCausalLM, float32, nonzero `e_score_correction_bias`, golden logits |
-| `v3-tiny-fp8` | v3-tiny quantised to e4m3, 128x128 F32 `weight_scale_inv`, `quantization_config` |
-| `v31-tiny-fp8-ue8m0` | as v3-tiny-fp8 with `scale_fmt: ue8m0` and partial last blocks in both dims |
+| `v3-tiny` | DeepseekV3ForCausalLM, float32, `e_score_correction_bias` ~ N(-0.6, 0.05), golden logits |
+| `v3-tiny-fp8` | v3-tiny quantised to e4m3, 128x128 F32 `weight_scale_inv`, `quantization_config`, F32 embedding |
+| `v31-tiny-fp8-ue8m0` | as v3-tiny-fp8 with `scale_fmt: ue8m0`, partial last blocks in both dims, BF16 embedding |
 | `v2-lite-tiny` | DeepseekV2, `q_lora_rank` null, greedy softmax router, bf16 |
 | `v2-lite-tiny-sharded` | v2-lite-tiny's tensors in 2 shards + `model.safetensors.index.json` |
 | `v2-tiny` | DeepseekV2, `q_lora_rank` set, group_limited_greedy router, bf16 |
@@ -570,6 +605,22 @@ the experts chosen for each position and their weights).
   test/fixtures, such as `safetensors-corpus/`, are theirs to check).
 - Regenerate, with the Python of a virtual environment holding `scripts/fixtures-requirements.txt`:
   `python scripts/make-fixtures.py --out test/fixtures` (deterministic; rewrites SHA256SUMS).
+
+Two choices that keep the V3 goldens meaningful (both asserted by `scripts/make-goldens.py`):
+
+- The V3 fixtures' `e_score_correction_bias` has mean -0.6 (it was 0). The router masks the expert
+  groups it did not keep with -inf (DeepSeek's code, transformers since PR #45441); a 0.0 fill
+  (older transformers) chooses differently only where fewer than top_k experts of the kept groups
+  have sigmoid score + bias > 0, which with a mean-0 bias never happened, so the fixtures could
+  not catch a 0.0 fill. A constant shift of every bias leaves the -inf routing and the logits
+  unchanged (v3-tiny's golden.json logits and routing are bit-identical to the mean-0 fixture's).
+- `v3-tiny-fp8` stores `model.embed_tokens.weight` in float32 (v3-tiny's values; it was bf16 like
+  the other unquantised tensors, which stay bf16). Layer 0 act-quantises input_layernorm(embedding),
+  i.e. (unit norm weights) a token's embedding values times one factor, so with f32 activation
+  scales amax/448 each x / s was 448 times a ratio of two bf16 values, and 108 of them landed
+  exactly on e4m3 rounding ties: the act-quant golden then flipped with float32 rounding noise
+  (one ulp in RMSNorm moved it by ~0.4 of max |logit|). `v31-tiny-fp8-ue8m0` keeps a bf16
+  embedding (power-of-two scales cause no ties).
 """
 
 
@@ -593,10 +644,13 @@ def generate(out, only):
             "reference note 7's recipe (vocab 512, hidden 256, 3 layers, layer 0 dense, q_lora 128, "
             "kv_lora 128, nope/rope/v 32/16/32, 16 routed experts + 1 shared, top-4, 4 groups keep 2, "
             "scaling 2.5, YaRN factor 40 over 256) with intermediate 128, moe_intermediate 16, "
-            "init 0.1 and e_score_correction_bias ~ N(0, 0.05); no MTP (num_nextn_predict_layers 0)", ver)
+            "init 0.1 and e_score_correction_bias ~ N(%g, 0.05) (mean %g so that sigmoid score + bias "
+            "is negative for some experts of the kept groups: the -inf fill of masked groups then chooses "
+            "differently from a 0.0 fill; a constant shift of every bias leaves the -inf routing and the "
+            "logits as with mean 0); no MTP (num_nextn_predict_layers 0)" % (BIAS_MEAN, BIAS_MEAN), ver)
     if want("v3-tiny-fp8"):
         make_fp8_fixture(out, "v3-tiny-fp8", v3, v3_ids, "same config plus quantization_config", False, ver,
-                         "v3-tiny's weights")
+                         "v3-tiny's weights", F32_EMBEDDING, F32_EMBEDDING_NOTE)
     if want("v31-tiny-fp8-ue8m0"):
         cfg = v3_config(hidden_size=320, intermediate_size=200, moe_intermediate_size=16)
         m = build("v3", cfg, 31)
@@ -604,7 +658,8 @@ def generate(out, only):
         make_fp8_fixture(out, "v31-tiny-fp8-ue8m0", m, ids,
                          "v3-tiny's recipe with hidden 320, intermediate 200, moe_intermediate 16 so "
                          "kv_a_proj_with_mqa [144,320] and the dense MLP have partial last blocks in both dims; "
-                         "quantization_config has `scale_fmt: ue8m0`", True, ver,
+                         "quantization_config has `scale_fmt: ue8m0`; e_score_correction_bias ~ "
+                         "N(%g, 0.05) as in v3-tiny" % BIAS_MEAN, True, ver,
                          "a DeepseekV3ForCausalLM (seed 31, ids seed 33)")
     if want("v2-lite-tiny") or want("v2-lite-tiny-sharded"):
         make_torch_fixture(

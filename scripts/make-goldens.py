@@ -18,10 +18,18 @@ What it checks (every run; any failure stops it with a nonzero exit):
      128x128 block, partial last blocks included) into a plain float32 checkpoint for a model built
      from config.json without quantization_config. So the goldens are reproducible from the
      committed checkpoints, not only from make-fixtures.py's in-memory models.
-  2. v3-tiny's routing differs between transformers' -inf fill of masked expert groups and a 0.0
-     fill (older transformers; DeepSeek before commit 1398800), so the fixture exercises the masking
-     (reference note: s' can be negative when the bias is). Checked last: a failure is
-     reported after the files below are written, and the run exits 1.
+  2. Conditioning of each act-quant golden (below): no quantised activation lies exactly on an e4m3
+     rounding tie, and transformers' RMSNorm with its variance summed in float64 (an equally valid
+     float32 RMSNorm, about one ulp different) moves the act-quant logits by less than COND_TOL
+     (1e-4) of max |logit|. An implementation whose float32 rounding differs from torch's must be
+     able to match the golden.
+  3. For each V3 fixture (v3-tiny and the two FP8 ones; dequantised weights), the experts chosen
+     with transformers' -inf fill of masked expert groups differ from those of a 0.0 fill (older
+     transformers; DeepSeek before commit 1398800) at one (layer, position) pair at least, so the
+     fixture exercises the masking (its e_score_correction_bias has mean -0.6, see make-fixtures.py
+     BIAS_MEAN).
+  Failures of checks 2 and 3 do not stop the run: the files below are still written (to be
+  inspected), then each failure is reported and the run exits 1.
 
 What it writes (not with --check):
   <fp8 fixture>/golden-act-quant.json  same format as golden.json, for `--fp8-gemm act-quant`:
@@ -59,7 +67,9 @@ mf = _load_make_fixtures()
 GOLDEN_FIXTURES = ["v3-tiny", "v3-tiny-fp8", "v31-tiny-fp8-ue8m0", "v2-lite-tiny", "v2-tiny"]
 SHARD_COPIES = {"v2-lite-tiny-sharded": "v2-lite-tiny"}   # same tensors, its source's golden.json
 FP8_FIXTURES = ["v3-tiny-fp8", "v31-tiny-fp8-ue8m0"]
-MASKING_FIXTURE = "v3-tiny"
+MASKING_FIXTURES = ["v3-tiny", "v3-tiny-fp8", "v31-tiny-fp8-ue8m0"]
+COND_TOL = 1e-4         # act-quant logits may move at most this much (of max |logit|) under the
+                        # float64-variance RMSNorm
 REL_TOL = 1e-6          # goldens are rounded to 7 significant digits
 ACT_GOLDEN = "golden-act-quant.json"
 BLOCK = mf.BLOCK
@@ -80,24 +90,27 @@ dequantised weight in float32 and is not act-quantised (DeepSeek's absorbed MLA 
 and never quantises the latent; Kiln's absorbed attention follows it). golden.json of those
 fixtures remains the `--fp8-gemm dequant` golden.
 
-Conditioning (the script prints it): these random models amplify small differences, and the two
-act-quant goldens differ from golden.json by 0.36 (v3-tiny-fp8) and 0.25 (v31-tiny-fp8-ue8m0) of
-max |logit|. In v3-tiny-fp8, 108 quantised activations lie exactly on e4m3 rounding ties (with
-f32 scales amax/448, ratios of bf16 embedding values times 448 land on midpoints), so an RMSNorm
-one ulp off moves its act-quant logits by about 0.4 of max |logit|; v31-tiny-fp8-ue8m0 (power-of-two
-scales) has no ties and moves by about 3e-7.
+Conditioning (asserted). These random models amplify small differences: the act-quant goldens
+differ from golden.json by
+{vs_dequant} of max |logit|.
+So what matters is that an implementation whose float32 rounding differs from torch's can match
+them, and the script asserts it: no quantised activation lies exactly on an e4m3 rounding tie, and
+transformers' RMSNorm with its variance summed in float64 (about one ulp off) moves the act-quant
+logits by less than 1e-4 of max |logit|; it moves them by
+{moved}.
+Before v3-tiny-fp8 stored its embedding in float32 (it was bf16), 108 of its quantised
+activations were exact ties and that RMSNorm change moved its act-quant logits by 0.39 of
+max |logit| (see above).
 
 - `python scripts/make-goldens.py --out test/fixtures` (same virtual environment; run it after
   make-fixtures.py, which rewrites the fixture directories and this README) loads every fixture
   with a golden from its files into transformers, asserts that every tensor was loaded and that
   the logits equal golden.json within 1e-6 relative, writes `golden-act-quant.json`, the
-  FIXTURE.md notes, this section and SHA256SUMS, and last asserts that v3-tiny's routing depends
-  on the -inf masking of expert groups (exit 1 if not). `--check` does the same checks (and
-  compares `golden-act-quant.json`) without writing.
-- Known failure: with the committed v3-tiny a 0.0 fill chooses the same experts as -inf at all 24
-  (layer, position) pairs, so the fixture does not yet exercise the masking; the script says so
-  and exits 1 (after writing). Shifting every `e_score_correction_bias` by about -0.6 would leave
-  the -inf routing and the logits unchanged and make the 0.0 fill differ.
+  FIXTURE.md notes, this section and SHA256SUMS, and then asserts the conditioning above and that
+  each V3 fixture's routing depends on the -inf masking of expert groups (exit 1 if any assertion
+  fails). A 0.0 fill changes the chosen experts at
+  {masking} (layer, position) pairs.
+  `--check` does the same checks (and compares `golden-act-quant.json`) without writing.
 """
 
 
@@ -298,11 +311,11 @@ def routed_experts(model, ids, fill):
     return logits, routing
 
 
-def check_masking(out):
-    """Assertion 2: 0.0 instead of -inf for masked groups changes v3-tiny's chosen experts. Returns
-    None, or the failure (main reports it last, after writing, and exits 1)."""
+def check_masking(out, name):
+    """Assertion 3: 0.0 instead of -inf for masked groups changes the fixture's chosen experts.
+    Returns (failure or None, "changed/total")."""
     import torch
-    d = os.path.join(out, MASKING_FIXTURE)
+    d = os.path.join(out, name)
     doc = read_golden(os.path.join(d, "golden.json"))
     model, _, _ = load_fixture(d)
     ids = golden_ids(doc)
@@ -310,7 +323,7 @@ def check_masking(out):
     inf_logits, inf = routed_experts(model, ids, float("-inf"))
     if not torch.equal(ref_logits, inf_logits) or ref != inf:
         raise SystemExit("%s: the copied router forward (fill -inf) differs from transformers' own; "
-                         "update routed_experts for this transformers version" % MASKING_FIXTURE)
+                         "update routed_experts for this transformers version" % name)
     zero_logits, zero = routed_experts(model, ids, 0.0)
     changed = ["layer %s pos %d: -inf %s, 0.0 %s" % (layer, pos, a, b)
                for layer in sorted(inf, key=int)
@@ -323,10 +336,10 @@ def check_masking(out):
         # leaves the -inf routing (and so the logits) unchanged but makes such positions appear.
         return ("%s: the chosen experts are the SAME with a 0.0 and a -inf fill of masked groups at all %d "
                 "(layer, position) pairs: the fixture does NOT exercise the -inf group masking (its sigmoid "
-                "scores + e_score_correction_bias stay positive in the kept groups)" % (MASKING_FIXTURE, n))
+                "scores + e_score_correction_bias stay positive in the kept groups)" % (name, n)), "0/%d" % n
     print("%-22s group masking matters: a 0.0 fill changes the chosen experts at %d of %d (layer, position) "
-          "pairs, e.g. %s; logits max|d|/max = %.3g" % (MASKING_FIXTURE, len(changed), n, changed[0], rel))
-    return None
+          "pairs, e.g. %s; logits max|d|/max = %.3g" % (name, len(changed), n, changed[0], rel))
+    return None, "%d/%d" % (len(changed), n)
 
 
 # ----------------------------------------------------------------------------- act-quant emulation
@@ -482,7 +495,8 @@ def act_quant_how(ue8m0):
 
 
 def make_act_quant(out, name, model, stored, cfg, doc, write):
-    """Returns the path written (or checked) and a one-line summary."""
+    """Writes (or checks) the act-quant golden. Returns (max|d|/max vs golden.json, ue8m0, number of
+    FP8 Linears emulated, max|d|/max under the float64-variance RMSNorm, conditioning failures)."""
     import torch
     ue8m0 = cfg["quantization_config"].get("scale_fmt") == "ue8m0"
     if cfg["quantization_config"].get("weight_block_size") != [BLOCK, BLOCK]:
@@ -511,14 +525,26 @@ def make_act_quant(out, name, model, stored, cfg, doc, write):
           "max|d|/max|golden| = %.4g, argmax equal at %d of %d positions, routing differs at %d (layer, position) pairs"
           % (name, "wrote" if write else "checked", ACT_GOLDEN, n_q, n_kept, "ue8m0" if ue8m0 else "f32",
              vs_dequant, arg, logits.shape[0], len(moved)))
-    # Conditioning, for whoever sets the act-quant test's tolerance: rerun with an equally valid
-    # float32 RMSNorm (variance summed in float64) and see how far the logits move.
+    # Conditioning (assertion 2): rerun with an equally valid float32 RMSNorm (variance summed in
+    # float64) and see how far the logits move; count exact e4m3 ties in both runs.
+    QUANT_STATS.update(ties=0, values=0)
     with rmsnorm_variance_in_float64():
-        moved_logits, _ = mf.run_golden(model, ids)
-    print("%-22s   conditioning: %d of %d quantised activations lie exactly on an e4m3 rounding tie; "
-          "RMSNorm with its variance summed in float64 moves these logits by max|d|/max = %.3g"
-          % ("", ties, values, float((moved_logits - logits).abs().max() / logits.abs().max())))
-    return vs_dequant, ue8m0, n_q
+        moved_logits, moved_routing = mf.run_golden(model, ids)
+    moved = float((moved_logits - logits).abs().max() / logits.abs().max())
+    moved_ties = QUANT_STATS["ties"]
+    print("%-22s   conditioning: %d of %d quantised activations lie exactly on an e4m3 rounding tie (%d with "
+          "the float64-variance RMSNorm); that RMSNorm moves these logits by max|d|/max = %.3g (limit %g)"
+          % ("", ties, values, moved_ties, moved, COND_TOL))
+    failures = []
+    if ties or moved_ties:
+        failures.append("%s: %d (%d) quantised activations lie exactly on e4m3 rounding ties: %s is "
+                        "ill-conditioned" % (name, ties, moved_ties, ACT_GOLDEN))
+    experts = lambda r: {layer: v["experts"] for layer, v in r.items()}
+    if not moved < COND_TOL or experts(moved_routing) != experts(routing):
+        failures.append("%s: an RMSNorm one ulp off (variance in float64) moves the %s logits by %.3g of max "
+                        "|logit| (limit %g)%s: ill-conditioned" % (name, ACT_GOLDEN, moved, COND_TOL,
+                        "" if experts(moved_routing) == experts(routing) else " and changes the chosen experts"))
+    return vs_dequant, ue8m0, n_q, moved, failures
 
 
 class rmsnorm_variance_in_float64:
@@ -563,12 +589,12 @@ def write_fixture_note(d, line):
         f.write("\n".join(lines + [line]) + "\n")
 
 
-def write_readme_section(out):
+def write_readme_section(out, facts):
     """Replace (or append) this script's section of README.md (make-fixtures.py writes the rest)."""
     p = os.path.join(out, "README.md")
     with open(p) as f:
         text = f.read()
-    text = text.split("\n" + README_HEADING)[0].rstrip("\n") + "\n\n" + README_SECTION
+    text = text.split("\n" + README_HEADING)[0].rstrip("\n") + "\n\n" + README_SECTION.format(**facts)
     with open(p, "w") as f:
         f.write(text)
 
@@ -597,26 +623,32 @@ def main():
         fp8[name] = check_golden(a.out, name)
     for name, src in SHARD_COPIES.items():
         check_golden(a.out, name, golden_of=src)
-    notes = {}
+    notes, failures, facts = {}, [], {"vs_dequant": [], "moved": [], "masking": []}
     for name in FP8_FIXTURES:
         model, stored, cfg, doc = fp8[name]
-        _, ue8m0, n_q = make_act_quant(a.out, name, model, stored, cfg, doc, write=not a.check)
+        vs_dequant, ue8m0, n_q, moved, fail = make_act_quant(a.out, name, model, stored, cfg, doc, write=not a.check)
         notes[name] = fixture_note(ue8m0, n_q)
+        failures += fail
+        facts["vs_dequant"].append("%.2g (%s)" % (vs_dequant, name))
+        facts["moved"].append("%.1g in %s" % (moved, name))
+    # The masking assertion needs the dequantised FP8 models, which make_act_quant changed: reload.
+    for name in MASKING_FIXTURES:
+        fail, frac = check_masking(a.out, name)
+        failures += [fail] if fail else []
+        facts["masking"].append("%s of %s's" % (frac, name))
     if not a.check:
         for name, line in notes.items():
             write_fixture_note(os.path.join(a.out, name), line)
-        write_readme_section(a.out)
+        write_readme_section(a.out, {k: ", ".join(v[:-1]) + " and " + v[-1] for k, v in facts.items()})
         for rel in mf.fixture_files(a.out):     # as make-fixtures.py: a uniform 0644 tree
             os.chmod(os.path.join(a.out, rel), 0o644)
         n = mf.write_sums(a.out)
         print("rewrote %s (%d files)" % (mf.SUMS, n))
-    # Last, so a fixture that stops exercising the masking is reported loudly without blocking the
-    # act-quant goldens; it still fails the run.
-    masking = check_masking(a.out)
-    if masking:
-        print("FAILED: " + masking, file=sys.stderr)
-        return 1
-    return 0
+    # Last, so an ill-conditioned golden or a fixture that stops exercising the masking is reported
+    # loudly after the files are written (to be inspected); it still fails the run.
+    for f in failures:
+        print("FAILED: " + f, file=sys.stderr)
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
