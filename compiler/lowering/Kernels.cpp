@@ -112,10 +112,18 @@ struct Emitter {
     }
     return SmallVector<Value>(f.getResults());
   }
+  /// A sum whose order LLVM may change (reassoc, contract): the reductions vectorise and use
+  /// FMA where the CPU level has it. Every kernel that sums does so in one order per build, so
+  /// results do not depend on the batch or the prefill/decode split.
   Value sum(Value lo, Value hi, llvm::function_ref<Value(Value)> term) {
+    auto flags = arith::FastMathFlagsAttr::get(
+        b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
     return fold(lo, hi, {f(0.0)},
                 [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                  return {add(acc[0], term(i))};
+                  Value t = term(i);
+                  if (auto m = t.getDefiningOp<arith::MulFOp>())
+                    m.setFastmathAttr(flags);
+                  return {arith::AddFOp::create(b, acc[0], t, flags)};
                 })[0];
   }
   Value sum(int64_t lo, int64_t hi, llvm::function_ref<Value(Value)> term) {
