@@ -101,6 +101,12 @@ struct Emitter {
   void loop(int64_t lo, int64_t hi, llvm::function_ref<void(Value)> body) {
     loop(c(lo), c(hi), body);
   }
+  void loopStep(Value lo, Value hi, int64_t step, llvm::function_ref<void(Value)> body) {
+    auto f = scf::ForOp::create(b, lo, hi, c(step));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(f.getBody()->getTerminator());
+    body(f.getInductionVar());
+  }
   /// A loop carrying values; `body` returns the next values.
   SmallVector<Value> fold(Value lo, Value hi, ValueRange init,
                           llvm::function_ref<SmallVector<Value>(Value, ValueRange)> body) {
@@ -128,6 +134,52 @@ struct Emitter {
   }
   Value sum(int64_t lo, int64_t hi, llvm::function_ref<Value(Value)> term) {
     return sum(c(lo), c(hi), term);
+  }
+  /// Several sums over one loop (one weight load feeds several tokens' products).
+  SmallVector<Value> sums(Value lo, Value hi, size_t n,
+                          llvm::function_ref<SmallVector<Value>(Value)> terms) {
+    auto flags = arith::FastMathFlagsAttr::get(
+        b.getContext(), arith::FastMathFlags::reassoc | arith::FastMathFlags::contract);
+    SmallVector<Value> init(n, f(0.0));
+    return fold(lo, hi, init, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+      SmallVector<Value> t = terms(i), next;
+      for (size_t j = 0; j < n; ++j) {
+        if (auto m = t[j].getDefiningOp<arith::MulFOp>())
+          m.setFastmathAttr(flags);
+        next.push_back(arith::AddFOp::create(b, acc[j], t[j], flags));
+      }
+      return next;
+    });
+  }
+  /// dot() for several rows `x[tok, :]` against one weight row: register blocking over tokens.
+  SmallVector<Value> dots(Value x, ArrayRef<Value> toks, Value w, ValueRange wPrefix, int64_t k,
+                          Value ws, Value oBlock, Value xs) {
+    auto at = [](ValueRange prefix, Value i) {
+      SmallVector<Value> v(prefix.begin(), prefix.end());
+      v.push_back(i);
+      return v;
+    };
+    auto terms = [&](Value i) {
+      Value wv = load(w, at(wPrefix, i));
+      SmallVector<Value> t;
+      for (Value tok : toks)
+        t.push_back(mul(load(x, {tok, i}), wv));
+      return t;
+    };
+    if (!ws)
+      return sums(c(0), c(k), toks.size(), terms);
+    int64_t blocks = (k + kBlock - 1) / kBlock;
+    return sums(c(0), c(blocks), toks.size(), [&](Value bk) {
+      Value lo = mul(bk, c(kBlock));
+      Value hi = arith::MinUIOp::create(b, add(lo, c(kBlock)), c(k));
+      SmallVector<Value> partial = sums(lo, hi, toks.size(), terms);
+      Value scale = load(ws, {oBlock, bk});
+      for (size_t j = 0; j < toks.size(); ++j) {
+        Value sj = xs ? mul(scale, load(xs, {toks[j], bk})) : scale;
+        partial[j] = mul(partial[j], sj);
+      }
+      return partial;
+    });
   }
   void ifThen(Value cond, llvm::function_ref<void()> body) {
     auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
@@ -378,9 +430,20 @@ std::string KernelLibrary::linear(int64_t kdim, int64_t odim, const WeightView &
   // Workgroups split the output features: each weight row is read once per call, which is
   // what decode (one token) is bound by.
   auto [lo, hi] = e.share(e.c(odim), k.wg(), k.wgs());
+  // Four tokens per pass over a weight row (prefill), then the rest one at a time.
+  constexpr int64_t kTokenBlock = 4;
+  Value blocked = arith::SubIOp::create(k.b, k.tokens(), e.remui(k.tokens(), e.c(kTokenBlock)));
   e.loop(lo, hi, [&](Value o) {
     Value ob = e.divui(o, e.c(kBlock));
-    e.loop(e.c(0), k.tokens(), [&](Value tok) {
+    e.loopStep(e.c(0), blocked, kTokenBlock, [&](Value t0) {
+      SmallVector<Value> toks = {t0};
+      for (int64_t j = 1; j < kTokenBlock; ++j)
+        toks.push_back(e.add(t0, e.c(j)));
+      SmallVector<Value> acc = e.dots(x, toks, wt, {o}, kdim, ws, ob, xs);
+      for (int64_t j = 0; j < kTokenBlock; ++j)
+        e.store(acc[j], out, {toks[j], o});
+    });
+    e.loop(blocked, k.tokens(), [&](Value tok) {
       Value acc = e.dot(x, {tok}, wt, {o}, kdim, ws, {}, ob, xs, {tok});
       e.store(acc, out, {tok, o});
     });
