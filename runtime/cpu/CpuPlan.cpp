@@ -1,6 +1,15 @@
 // CpuPlan.cpp - bind a plan's arguments to addresses; replay its launches.
 #include "CpuPlan.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <map>
+#include <mutex>
+#include <string>
+
 #include "ArtifactReader.h"
 #include "ThreadPool.h"
 #include "artifact_generated.h"
@@ -86,12 +95,67 @@ kiln_status_t CpuPlan::bind(const runtime::ArtifactReader &reader, const artifac
   return nullptr;
 }
 
+namespace {
+
+/// KILN_PROFILE=1: wall time per kernel, summed over every launch, printed to stderr at exit
+/// (slowest first). Names come from the code's dynamic symbols.
+class KernelProfile {
+public:
+  static KernelProfile *get() {
+    static KernelProfile *profile = std::getenv("KILN_PROFILE") ? new KernelProfile : nullptr;
+    return profile;
+  }
+  void add(KernelFn kernel, double seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Entry &e = entries_[reinterpret_cast<void *>(kernel)];
+    if (e.name.empty()) {
+      Dl_info info{};
+      e.name = dladdr(reinterpret_cast<void *>(kernel), &info) && info.dli_sname ? info.dli_sname
+                                                                                 : "?";
+    }
+    e.seconds += seconds;
+    ++e.launches;
+    total_ += seconds;
+  }
+
+private:
+  struct Entry {
+    std::string name;
+    double seconds = 0;
+    uint64_t launches = 0;
+  };
+  KernelProfile() { std::atexit([] { get()->print(); }); }
+  void print() {
+    std::vector<const Entry *> sorted;
+    for (auto &[key, e] : entries_)
+      sorted.push_back(&e);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Entry *a, const Entry *b) { return a->seconds > b->seconds; });
+    std::fprintf(stderr, "kiln profile: %.3f s in kernels\n", total_);
+    for (const Entry *e : sorted)
+      std::fprintf(stderr, "  %6.2f%% %9.3f ms %6llu launches  %s\n", 100 * e->seconds / total_,
+                   1e3 * e->seconds, static_cast<unsigned long long>(e->launches),
+                   e->name.c_str());
+  }
+  std::mutex mutex_;
+  std::map<void *, Entry> entries_;
+  double total_ = 0;
+};
+
+} // namespace
+
 void CpuPlan::run(uint32_t numTokens, ThreadPool &pool) const {
+  KernelProfile *profile = KernelProfile::get();
   for (const Launch &launch : launches_) {
     const int64_t workgroups = launch.grid;
+    auto start = std::chrono::steady_clock::now();
     pool.parallelFor(launch.grid, [&](uint32_t workgroup) {
       launch.kernel(launch.args.data(), numTokens, workgroup, workgroups);
     });
+    if (profile)
+      profile->add(launch.kernel, std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                                                start)
+                                      .count());
   }
 }
 
