@@ -173,7 +173,7 @@ LogicalResult EntryLowering::lowerAttention(MLAAttentionOp op) {
   if (op.getQA()) {
     int64_t qLora = shape.getQLora();
     Arg qa = linear(x, hidden, op.getQAAttr(), qLora);
-    q = linear(rmsNorm(qa, qLora, op.getQANormAttr(), 1e-6f), qLora, op.getQAttr(),
+    q = linear(rmsNorm(qa, qLora, op.getQANormAttr(), op.getNormEpsilon().convertToFloat()), qLora, op.getQAttr(),
                heads * (nope + rope));
   } else {
     q = linear(x, hidden, op.getQAttr(), heads * (nope + rope));
@@ -184,7 +184,7 @@ LogicalResult EntryLowering::lowerAttention(MLAAttentionOp op) {
            poolType.getNumElements() * 4};
   Arg table{BufferKind::block_table, "", 0, blockTableType.getNumElements() * 4};
   Arg ropeTable{BufferKind::constant, ropeSymbol, 0, ropeTableType.getNumElements() * 4};
-  launch(lib.mlaCacheWrite(latent, rope, view(op.getKvANormAttr()), 1e-6f, blockTableType,
+  launch(lib.mlaCacheWrite(latent, rope, view(op.getKvANormAttr()), op.getNormEpsilon().convertToFloat(), blockTableType,
                            ropeTableType, poolType),
          {kva, weight(op.getKvANormAttr().getValue()), input(1), input(2), table, ropeTable, pool});
   // Absorbed attention over the cache, then the output projection.

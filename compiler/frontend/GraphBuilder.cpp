@@ -324,7 +324,8 @@ private:
         b.getI64IntegerAttr(layer), qA, qANorm, q, kvA, kvANorm, kvB, o, wqB, wk, kNorm,
         kNormBias, weightsProj, shape,
         b.getF32FloatAttr(static_cast<float>(config.softmaxScale())),
-        b.getF64FloatAttr(config.ropeTheta), yarn, index);
+        b.getF64FloatAttr(config.ropeTheta), yarn, index,
+        b.getF32FloatAttr(static_cast<float>(config.rmsNormEps)));
   }
 
   /// A SwiGLU MLP: down(silu(gate(x)) * up(x)).

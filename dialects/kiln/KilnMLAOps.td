@@ -24,7 +24,8 @@ def Kiln_MLAAttentionOp : Kiln_MLAOp<"attention", [Pure,
     or a direct `q` when `shape.q_lora` is 0), the compressed key/value (`kv_a` + norm: the
     latent, and the shared RoPE key), RoPE (interleaved, `rope_theta`, optional `yarn`) on both
     RoPE parts, the cache update for `layer`, causal attention with `softmax_scale` over every
-    cached position, and the output projection `o`. With `indexer` (V3.2), each query attends
+    cached position, and the output projection `o`. `norm_epsilon` is the epsilon of the
+    `q_a` and `kv_a` RMSNorms (the model's `rms_norm_eps`). With `indexer` (V3.2), each query attends
     only to the top `index.topk` keys the lightning indexer picks.
 
     ```mlir
@@ -48,7 +49,8 @@ def Kiln_MLAAttentionOp : Kiln_MLAOp<"attention", [Pure,
                        Kiln_OptWeightRef:$index_weights_proj,
                        Kiln_MLAShapeAttr:$shape, F32Attr:$softmax_scale, F64Attr:$rope_theta,
                        OptionalAttr<Kiln_YarnAttr>:$yarn,
-                       OptionalAttr<Kiln_IndexerShapeAttr>:$index);
+                       OptionalAttr<Kiln_IndexerShapeAttr>:$index,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$norm_epsilon);
   let results = (outs 2DTensorOf<[F32, BF16, F16]>:$result, Kiln_KVCacheType:$new_cache);
   let assemblyFormat = [{
     $input `,` $positions `,` $cache `layer` $layer
