@@ -213,6 +213,13 @@ LogicalResult EntryLowering::lowerOp(Operation *op) {
            {of(n.getInput()), weight(n.getWeight()), out});
     return success();
   }
+  if (auto n = dyn_cast<AddRMSNormOp>(op)) {
+    int64_t d = cols(n.getResult());
+    Arg sum = define(n.getSum(), d), out = define(n.getResult(), d);
+    launch(lib.addRmsNorm(d, view(n.getWeightAttr()), n.getEpsilon().convertToFloat()),
+           {of(n.getLhs()), of(n.getRhs()), weight(n.getWeight()), sum, out});
+    return success();
+  }
   if (auto l = dyn_cast<LinearOp>(op)) {
     if (l.getInputScale())
       return l.emitOpError("pre-quantised inputs are not lowered for the CPU yet");

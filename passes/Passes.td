@@ -120,4 +120,24 @@ def FuseRouting : Pass<"kiln-fuse-routing"> {
   let statistics = [Statistic<"numFused", "fused-routers", "Routing chains fused into kiln.moe.router">];
 }
 
+def FuseResidualNorm : Pass<"kiln-fuse-residual-norm"> {
+  let summary = "Fuse a residual kiln.add and the kiln.rms_norm of its result";
+  let description = [{
+    `kiln.rms_norm(kiln.add(a, b))` becomes one `kiln.add_rms_norm` that yields the sum (the
+    residual stream, still used by the next residual add) and its norm. The add may have other
+    users; a norm of anything else, or an add in another block, is left alone.
+
+    Before:
+    ```mlir
+    %h1 = kiln.add %h, %attn : tensor<?x256xf32>
+    %n = kiln.rms_norm %h1, @post_attention_layernorm : tensor<?x256xf32>
+    ```
+    After:
+    ```mlir
+    %h1, %n = kiln.add_rms_norm %h, %attn, @post_attention_layernorm : tensor<?x256xf32>
+    ```
+  }];
+  let statistics = [Statistic<"numFused", "fused-norms", "Residual adds fused with their RMSNorm">];
+}
+
 #endif // KILN_PASSES_TD

@@ -19,6 +19,8 @@ namespace kiln {
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   if (options.fuseRouting)
     pm.addPass(createFuseRouting());
+  if (options.fuseResidualNorm)
+    pm.addPass(createFuseResidualNorm());
   LowerToKernelsOptions lower;
   lower.maxSeqLen = options.maxSeqLen;
   lower.maxBatch = options.maxBatch;

@@ -22,6 +22,9 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
   Option<std::string> fp8Gemm{*this, "fp8-gemm",
                               llvm::cl::desc("FP8 GEMM semantics: act-quant or dequant"),
                               llvm::cl::init("act-quant")};
+  Option<bool> fuseResidualNorm{*this, "fuse-residual-norm",
+                                llvm::cl::desc("Run kiln-fuse-residual-norm"),
+                                llvm::cl::init(true)};
   Option<bool> fuseRouting{*this, "fuse-routing",
                            llvm::cl::desc("Run kiln-fuse-routing"), llvm::cl::init(true)};
 };

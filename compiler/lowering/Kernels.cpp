@@ -379,6 +379,33 @@ std::string KernelLibrary::rmsNorm(int64_t dim, const WeightView &w, float eps) 
   return name;
 }
 
+std::string KernelLibrary::addRmsNorm(int64_t dim, const WeightView &w, float eps) {
+  SmallVector<Type> t = {activation(dim), activation(dim), w.type, activation(dim), activation(dim)};
+  std::string name = "add_rms_norm_" + tag(w.type) + "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
+  bool created;
+  func::FuncOp fn = declare(name, t, created);
+  if (!created)
+    return name;
+  Body k(fn);
+  Emitter &e = k.e;
+  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+  e.loop(lo, hi, [&](Value tok) {
+    e.loop(0, dim, [&](Value d) {
+      e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(3), {tok, d});
+    });
+    Value ss = e.sum(0, dim, [&](Value d) {
+      Value x = e.load(k.arg(3), {tok, d});
+      return e.mul(x, x);
+    });
+    Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
+    e.loop(0, dim, [&](Value d) {
+      Value x = e.mul(e.load(k.arg(3), {tok, d}), inv);
+      e.store(e.mul(x, e.load(k.arg(2), {d})), k.arg(4), {tok, d});
+    });
+  });
+  return name;
+}
+
 std::string KernelLibrary::actQuant(int64_t kdim, ScaleRounding rounding) {
   MLIRContext *ctx = module_.getContext();
   int64_t blocks = (kdim + kBlock - 1) / kBlock;

@@ -52,6 +52,7 @@ public:
   // Each returns the kernel's symbol name. Argument order is documented at each builder.
   std::string embed(const WeightView &table);                          // ids, table, out
   std::string rmsNorm(int64_t dim, const WeightView &w, float eps);    // x, w, out
+  std::string addRmsNorm(int64_t dim, const WeightView &w, float eps); // a, b, w, sum, out
   std::string linear(int64_t k, int64_t o, const WeightView &w, GemmMode mode); // x[,xs], w[, ws], out
   std::string actQuant(int64_t k, ScaleRounding rounding);            // x, q, scales
   std::string swiglu(int64_t dim);                                     // gate, up, out

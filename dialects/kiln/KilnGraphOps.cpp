@@ -47,6 +47,19 @@ LogicalResult RMSNormOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 }
 
 //===----------------------------------------------------------------------===//
+// AddRMSNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddRMSNormOp::verify() {
+  return verifyPositive(*this, "epsilon", getEpsilon().convertToDouble());
+}
+
+LogicalResult AddRMSNormOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyWeight(*this, symbolTable, getWeightAttr(), "norm", {lastDim(getLhs())},
+                      WeightKind::NotFP8);
+}
+
+//===----------------------------------------------------------------------===//
 // LinearOp
 //===----------------------------------------------------------------------===//
 

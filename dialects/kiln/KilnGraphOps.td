@@ -47,6 +47,25 @@ def Kiln_RMSNormOp : Kiln_WeightUserOp<"rms_norm", [AllTypesMatch<["input", "res
   let hasVerifier = 1;
 }
 
+def Kiln_AddRMSNormOp : Kiln_WeightUserOp<"add_rms_norm",
+    [AllTypesMatch<["lhs", "rhs", "sum", "result"]>]> {
+  let summary = "residual add and RMSNorm in one op (what kiln-fuse-residual-norm produces)";
+  let description = [{
+    `sum = lhs + rhs` (the new residual stream) and `result = rms_norm(sum)` with `weight` and
+    `epsilon`, as `kiln.add` followed by `kiln.rms_norm` compute them: one pass over the row.
+
+    ```mlir
+    %sum, %n = kiln.add_rms_norm %h, %attn, @layers.0.post_attention_layernorm.weight
+        {epsilon = 1.0e-06 : f32} : tensor<?x256xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$lhs, Kiln_FloatTensor:$rhs, Kiln_WeightRef:$weight,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon);
+  let results = (outs Kiln_FloatTensor:$sum, Kiln_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs `,` $weight attr-dict `:` type($lhs)";
+  let hasVerifier = 1;
+}
+
 def Kiln_LinearOp : Kiln_WeightUserOp<"linear"> {
   let summary = "y = x W^T over a weight symbol";
   let description = [{

@@ -2,7 +2,8 @@
 """The CPU code section of an artifact imports nothing beyond libc memory functions, and exports
 exactly the kernels the header lists:
 
-  check-so-imports.py ARTIFACT SECTIONS.txt KERNEL_COUNT     (SECTIONS.txt: kiln-inspect --sections)
+  check-so-imports.py ARTIFACT SECTIONS.txt      (SECTIONS.txt: kiln-inspect --sections, which
+                                                 also says how many kernels the header lists)
 """
 import re
 import subprocess
@@ -13,8 +14,10 @@ ALLOWED = {"memcpy", "memmove", "memset"}
 
 
 def main():
-    artifact, listing, kernels = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    m = re.search(r"elf-shared-object code\.cpu\s+offset (\d+) size (\d+)", open(listing).read())
+    artifact, listing = sys.argv[1], sys.argv[2]
+    text = open(listing).read()
+    kernels = int(re.search(r"target cpu \([^)]*\): (\d+) kernels", text)[1])
+    m = re.search(r"elf-shared-object code\.cpu\s+offset (\d+) size (\d+)", text)
     if not m:
         print("FAIL: no code.cpu section")
         return 1

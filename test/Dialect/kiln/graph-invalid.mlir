@@ -199,3 +199,21 @@ func.func @f(%x: tensor<?x300xf32>) {
   %q, %s = kiln.act_quant %x : tensor<?x300xf32> -> tensor<?x300xf8E4M3FN>, tensor<?x2xf32>
   return
 }
+
+// -----
+
+kiln.weight @norm : tensor<256xf32>
+func.func @f(%x: tensor<?x256xf32>) {
+  // expected-error @below {{'kiln.add_rms_norm' op epsilon must be positive, got 0}}
+  %s, %n = kiln.add_rms_norm %x, %x, @norm {epsilon = 0.0 : f32} : tensor<?x256xf32>
+  return
+}
+
+// -----
+
+kiln.weight @norm : tensor<128xf32>
+func.func @f(%x: tensor<?x256xf32>) {
+  // expected-error @below {{'kiln.add_rms_norm' op weight @norm (norm) has shape [128], expected [256]}}
+  %s, %n = kiln.add_rms_norm %x, %x, @norm : tensor<?x256xf32>
+  return
+}

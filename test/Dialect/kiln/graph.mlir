@@ -19,6 +19,8 @@ func.func @dense_block(%tokens: tensor<?xi32>, %positions: tensor<?xi32>) -> ten
   // The default epsilon (1e-6) is elided.
   // CHECK: kiln.rms_norm %{{.*}}, @norm : tensor<?x256xf32>
   %n2 = kiln.rms_norm %h, @norm {epsilon = 1.0e-06 : f32} : tensor<?x256xf32>
+  // CHECK: kiln.add_rms_norm %{{.*}}, %{{.*}}, @norm {epsilon = 9.99999974E-6 : f32} : tensor<?x256xf32>
+  %sum, %n3 = kiln.add_rms_norm %h, %n2, @norm {epsilon = 1.0e-05 : f32} : tensor<?x256xf32>
   // CHECK: kiln.linear %{{.*}}, @up : tensor<?x256xf32> -> tensor<?x512xf32>
   %u = kiln.linear %n, @up : tensor<?x256xf32> -> tensor<?x512xf32>
   // CHECK: kiln.swiglu %{{.*}}, %{{.*}} : tensor<?x512xf32>
