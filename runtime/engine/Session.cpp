@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <mutex>
 #include <system_error>
 #include <thread>
 
@@ -65,7 +66,7 @@ const artifact::Plan *findPlan(const artifact::Target &target, const char *name)
 Session::Session() = default;
 Session::~Session() = default;
 
-const std::string &Session::path() const { return reader_->path(); }
+const std::string &Session::path() const { return artifact_->path(); }
 uint32_t Session::maxPrefillTokens() const { return prefill_->maxTokens(); }
 uint32_t Session::maxDecodeBatch() const {
   return std::min(decode_->maxTokens(), kv_->maxBatch());
@@ -73,18 +74,31 @@ uint32_t Session::maxDecodeBatch() const {
 unsigned Session::threads() const { return pool_->threads(); }
 
 kiln_status_t Session::fail(kiln_status_code_t code, const std::string &problem) const {
-  return failAt(code, reader_->path(), problem);
+  return failAt(code, artifact_->path(), problem);
 }
 
 kiln_status_t Session::open(const std::string &path, const SessionOptions &options,
                             std::unique_ptr<Session> *out) {
+  // The option is checked before the file is read, so its error comes first.
+  unsigned threads = 0;
+  if (kiln_status_t status = threadCount(options.threads, &threads))
+    return status;
+  std::shared_ptr<SharedArtifact> artifact;
+  if (kiln_status_t status = SharedArtifact::open(path, &artifact))
+    return status;
+  return open(std::move(artifact), options, out);
+}
+
+kiln_status_t Session::open(std::shared_ptr<SharedArtifact> artifact,
+                            const SessionOptions &options, std::unique_ptr<Session> *out) {
   unsigned threads = 0;
   if (kiln_status_t status = threadCount(options.threads, &threads))
     return status;
   std::unique_ptr<Session> session(new Session());
-  if (kiln_status_t status = runtime::ArtifactReader::open(path, &session->reader_))
-    return status;
-  const runtime::ArtifactReader &reader = *session->reader_;
+  session->artifact_ = std::move(artifact);
+  SharedArtifact &shared = *session->artifact_;
+  const runtime::ArtifactReader &reader = shared.reader();
+  const std::string &path = reader.path();
   const artifact::Artifact &header = reader.header();
   if (header.ranks() != 1)
     return failAt(KILN_STATUS_UNIMPLEMENTED, path,
@@ -116,8 +130,13 @@ kiln_status_t Session::open(const std::string &path, const SessionOptions &optio
   session->vocab_ = header.vocab_size();
   session->maxSeqLen_ = layout->max_seq_len();
 
-  if (kiln_status_t status = cpu::CpuCode::load(reader, *target, &session->code_))
-    return status;
+  // The code and the record of hashed sections are the artifact's, shared by its sessions:
+  // built by the first, under the artifact's lock until this session's plans are bound.
+  std::unique_lock<std::mutex> lock(shared.mutex_);
+  if (!shared.cpuCode_)
+    if (kiln_status_t status = cpu::CpuCode::load(reader, *target, &shared.cpuCode_))
+      return status;
+  session->code_ = shared.cpuCode_.get();
   try {
     session->pool_ = std::make_unique<cpu::ThreadPool>(threads);
   } catch (const std::system_error &error) {
@@ -141,13 +160,14 @@ kiln_status_t Session::open(const std::string &path, const SessionOptions &optio
                                            layout->max_batch(), layout->blocks_per_seq());
   kvMemory.blockTable = session->kv_->table();
 
-  std::vector<bool> verified(header.sections() ? header.sections()->size() : 0, false);
+  shared.verified_.resize(header.sections() ? header.sections()->size() : 0, false);
   if (kiln_status_t status = cpu::CpuPlan::bind(reader, *prefill, *session->code_, kvMemory,
-                                                &verified, &session->prefill_))
+                                                &shared.verified_, &session->prefill_))
     return status;
   if (kiln_status_t status = cpu::CpuPlan::bind(reader, *decode, *session->code_, kvMemory,
-                                                &verified, &session->decode_))
+                                                &shared.verified_, &session->decode_))
     return status;
+  lock.unlock();
   *out = std::move(session);
   return nullptr;
 }

@@ -13,11 +13,13 @@
 // (kv_layout.num_blocks blocks per layer). After that a call is: check the request, give the
 // sequences the KV blocks their positions need, fill the inputs, replay the plan's launches.
 // No exceptions cross this API; errors are kiln_status_t values naming the artifact. A session
-// is not thread-safe: one call at a time.
+// is not thread-safe: one call at a time. Sessions of one SharedArtifact (open(artifact, ...))
+// share its mapping, its loaded code and its hashed sections, and run concurrently.
 #ifndef KILN_RUNTIME_ENGINE_SESSION_H
 #define KILN_RUNTIME_ENGINE_SESSION_H
 
 #include "KvCache.h"
+#include "SharedArtifact.h"
 #include "kiln_runtime.h"
 
 #include <cstddef>
@@ -67,6 +69,10 @@ class Session {
 public:
   static kiln_status_t open(const std::string &path, const SessionOptions &options,
                             std::unique_ptr<Session> *out);
+  /// A session over an artifact already open, which it keeps alive. Safe to call from several
+  /// threads at once for one artifact.
+  static kiln_status_t open(std::shared_ptr<SharedArtifact> artifact,
+                            const SessionOptions &options, std::unique_ptr<Session> *out);
   ~Session();
   Session(const Session &) = delete;
   Session &operator=(const Session &) = delete;
@@ -100,9 +106,9 @@ private:
   kiln_status_t run(const cpu::CpuPlan &plan, uint32_t numTokens, LogitsView *logits);
 
   // Declared in the order they are built; destroyed in reverse (plans before the code and
-  // memory they point into, threads joined before the code is unloaded).
-  std::unique_ptr<runtime::ArtifactReader> reader_;
-  std::unique_ptr<cpu::CpuCode> code_;
+  // memory they point into, threads joined before the artifact, and with it the code, can go).
+  std::shared_ptr<SharedArtifact> artifact_;
+  const cpu::CpuCode *code_ = nullptr; // owned by artifact_
   std::unique_ptr<cpu::ThreadPool> pool_;
   std::vector<cpu::HostBuffer> kvPools_;
   std::unique_ptr<KvCache> kv_;

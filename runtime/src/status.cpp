@@ -44,6 +44,7 @@ const char *kiln_status_code_name(kiln_status_code_t code) {
   case KILN_STATUS_DATA_LOSS: return "DATA_LOSS";
   case KILN_STATUS_UNIMPLEMENTED: return "UNIMPLEMENTED";
   case KILN_STATUS_INTERNAL: return "INTERNAL";
+  case KILN_STATUS_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
   }
   return "UNKNOWN";
 }

@@ -1,18 +1,24 @@
 // kiln-run - run a .kiln artifact (DESIGN.md's command-line contract).
 //
+//   kiln-run model.kiln --prompt TEXT [--max-tokens N] [--temperature T] [--top-p P] [--top-k K]
+//            [--repetition-penalty R] [--seed S] [--stop STR]... [--chat] [--threads N]
 //   kiln-run model.kiln --input-ids 1,2,3 [--prefill-len P] --logits-out out.npy [--threads N]
 //
-// Writes the float32 logits of every input position as .npy [S, vocab], no sampling: the
-// numerics interface of the end-to-end tests. Without --prefill-len all tokens go through the
-// prefill plan (in chunks of the plan's max_tokens); with P the first P go through prefill and
-// the rest one by one through decode (teacher forcing). Several sequences, separated by ';',
-// each get a sequence slot and are prefilled separately (P clamped to each one's length); the
-// rest of all of them then goes through batched decode steps, one token of every sequence
+// --prompt: text in, text out, streamed to stdout, statistics to stderr (Generate.h).
+//
+// --input-ids: writes the float32 logits of every input position as .npy [S, vocab], no
+// sampling: the numerics interface of the end-to-end tests. Without --prefill-len all tokens go
+// through the prefill plan (in chunks of the plan's max_tokens); with P the first P go through
+// prefill and the rest one by one through decode (teacher forcing). Several sequences, separated
+// by ';', each get a sequence slot and are prefilled separately (P clamped to each one's length);
+// the rest of all of them then goes through batched decode steps, one token of every sequence
 // still running per step. The .npy holds sequence 0's rows, then sequence 1's, ...
 //
 // Threads: --threads, else $KILN_NUM_THREADS, else every hardware thread. Errors: one line
-// "kiln-run: <file>: <problem>" (or "kiln-run: --input-ids: <problem>"), exit status 1; the
-// output is written to a temporary file and renamed, so a failure leaves nothing.
+// "kiln-run: <file>: <problem>" (or "kiln-run: --option: <problem>"), exit status 1; the .npy
+// is written to a temporary file and renamed, so a failure leaves nothing.
+#include "Failure.h"
+#include "Generate.h"
 #include "InputIds.h"
 #include "NpyWriter.h"
 #include "Session.h"
@@ -29,6 +35,8 @@
 using kiln::engine::DecodeToken;
 using kiln::engine::LogitsView;
 using kiln::engine::Session;
+using kiln::run::check;
+using kiln::run::Failure;
 
 namespace {
 
@@ -37,19 +45,6 @@ struct Options {
   int64_t prefillLen = 0; // 0: every token through prefill
   int64_t threads = 0;    // 0: $KILN_NUM_THREADS or every hardware thread
 };
-
-/// A failure: printed as "kiln-run: <message>".
-struct Failure {
-  std::string message;
-};
-
-void check(kiln_status_t status) {
-  if (!status)
-    return;
-  Failure failure{kiln_status_message(status)};
-  kiln_status_free(status);
-  throw failure;
-}
 
 void appendRows(const LogitsView &logits, uint32_t first, uint32_t count,
                 std::vector<float> *rows) {
@@ -150,32 +145,108 @@ int run(const Options &options) {
   return 0;
 }
 
+/// The text-mode options as given (checked after parsing, so each error names its option).
+struct TextOptions {
+  std::string prompt, maxTokens, temperature, topP, topK, repetitionPenalty, seed;
+  std::vector<std::string> stops;
+  bool chat = false;
+};
+
+kiln::run::GenerateOptions generateOptions(const TextOptions &text, int64_t threads) {
+  using namespace kiln::run;
+  GenerateOptions options;
+  options.prompt = text.prompt;
+  options.chat = text.chat;
+  options.stops = text.stops;
+  options.threads = static_cast<unsigned>(threads);
+  if (!text.maxTokens.empty())
+    options.maxTokens = parseCount("--max-tokens", text.maxTokens);
+  if (!text.temperature.empty())
+    options.sampling.temperature = parseNonNegative("--temperature", text.temperature);
+  if (!text.topP.empty())
+    options.sampling.topP = parseProbability("--top-p", text.topP);
+  if (!text.topK.empty())
+    options.sampling.topK = parseCount("--top-k", text.topK);
+  if (!text.repetitionPenalty.empty())
+    options.sampling.repetitionPenalty =
+        parsePositive("--repetition-penalty", text.repetitionPenalty);
+  if (!text.seed.empty())
+    options.sampling.seed = parseSeed("--seed", text.seed);
+  return options;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   CLI::App app{"kiln-run: run a Kiln artifact on the CPU"};
   Options options;
+  TextOptions text;
   bool prefillLenGiven = false;
   app.add_option("artifact", options.artifact, "the .kiln file")->required();
-  app.add_option("--input-ids", options.inputIds,
-                 "token ids, comma separated; several sequences separated by ';'")
-      ->required();
+  auto *prompt = app.add_option("--prompt", text.prompt,
+                                "generate text from this prompt, streamed to stdout "
+                                "(statistics to stderr)");
+  std::vector<CLI::Option *> textOnly = {
+      app.add_option("--max-tokens", text.maxTokens, "with --prompt: most tokens to generate "
+                                                     "(default 64)")
+          ->type_name("N"),
+      app.add_option("--temperature", text.temperature,
+                     "with --prompt: sampling temperature; 0 is greedy (default 0)")
+          ->type_name("T"),
+      app.add_option("--top-p", text.topP, "with --prompt: nucleus sampling, in (0, 1] "
+                                           "(default 1: off)")
+          ->type_name("P"),
+      app.add_option("--top-k", text.topK, "with --prompt: keep the k most likely tokens "
+                                           "(default 0: off)")
+          ->type_name("K"),
+      app.add_option("--repetition-penalty", text.repetitionPenalty,
+                     "with --prompt: > 0, 1 is off (default 1)")
+          ->type_name("R"),
+      app.add_option("--seed", text.seed, "with --prompt: the sampler's seed (default 0)")
+          ->type_name("S"),
+      app.add_option("--stop", text.stops, "with --prompt: stop at this text (repeatable)")
+          ->type_name("STR")
+          ->expected(1)
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll),
+      app.add_flag("--chat", text.chat,
+                   "with --prompt: render it as one user turn with the artifact's chat template"),
+  };
+  auto *inputIds = app.add_option("--input-ids", options.inputIds,
+                                  "token ids, comma separated; several sequences separated by ';'");
   auto *prefillLen = app.add_option("--prefill-len", options.prefillLen,
                                     "tokens of each sequence that go through prefill; the rest "
                                     "go one by one through decode (default: all)");
-  app.add_option("--logits-out", options.logitsOut,
-                 "write the float32 logits of every position here (.npy [tokens, vocab])")
-      ->required();
+  auto *logitsOut = app.add_option(
+      "--logits-out", options.logitsOut,
+      "with --input-ids: write the float32 logits of every position here (.npy [tokens, vocab])");
   auto *threads = app.add_option("--threads", options.threads,
                                  "CPU threads (default: $KILN_NUM_THREADS, else every core)");
   try {
     app.parse(argc, argv);
+    if (threads->count() > 0 && (options.threads < 1 || options.threads > kiln::engine::kMaxThreads))
+      throw Failure{"--threads: must be between 1 and " +
+                    std::to_string(kiln::engine::kMaxThreads)};
+    if (prompt->count() > 0) {
+      for (CLI::Option *option : {inputIds, prefillLen, logitsOut})
+        if (option->count() > 0)
+          throw Failure{"--prompt and " + option->get_name() +
+                        " do not combine (--prompt generates text; --input-ids [--prefill-len] "
+                        "--logits-out writes logits)"};
+      return kiln::run::generate(options.artifact, generateOptions(text, options.threads));
+    }
+    for (CLI::Option *option : textOnly)
+      if (option->count() > 0)
+        throw Failure{option->get_name() + " needs --prompt"};
+    if (inputIds->count() == 0)
+      throw Failure{logitsOut->count() > 0 || prefillLen->count() > 0
+                        ? "--input-ids is required"
+                        : "--prompt TEXT (generate text) or --input-ids IDS --logits-out FILE "
+                          "(write logits) is required"};
+    if (logitsOut->count() == 0)
+      throw Failure{"--logits-out is required"};
     prefillLenGiven = prefillLen->count() > 0;
     if (prefillLenGiven && options.prefillLen < 1)
       throw Failure{"--prefill-len: must be at least 1"};
-    if (threads->count() > 0 && options.threads < 1)
-      throw Failure{"--threads: must be between 1 and " +
-                    std::to_string(kiln::engine::kMaxThreads)};
     return run(options);
   } catch (const CLI::ParseError &error) {
     if (error.get_exit_code() == 0)
@@ -183,6 +254,7 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "kiln-run: %s\n", error.what());
     return 1;
   } catch (const Failure &failure) {
+    std::fflush(stdout);
     std::fprintf(stderr, "kiln-run: %s\n", failure.message.c_str());
     return 1;
   } catch (const std::bad_alloc &) {
