@@ -16,11 +16,16 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <fcntl.h>
+#include <sys/statvfs.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -37,26 +42,88 @@ Error fileError(const llvm::Twine &file, const llvm::Twine &problem) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), (file + ": " + problem).str());
 }
 
+/// A test hook's number from the environment, or -1.
+long long testHook(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v ? std::atoll(v) : -1LL;
+}
+
+/// Whole bytes with a readable size beside them: "123456789 bytes (117.7 MiB)".
+std::string bytesText(uint64_t bytes) {
+  static const char *units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+  std::string text = std::to_string(bytes) + " bytes";
+  if (bytes < 1024)
+    return text;
+  double value = static_cast<double>(bytes);
+  int unit = -1;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, " (%.1f %s)", value, units[unit]);
+  return text + buffer;
+}
+
+/// What the writer reports to and hears from its caller while the bytes go out.
+struct Progress {
+  const WriteOptions *options = nullptr;
+  uint64_t total = 0;
+  long long enospcAfter = -1; // KILN_TEST_ENOSPC_AFTER_BYTES
+
+  bool interrupted() const {
+    return options && options->interrupted && *options->interrupted != 0;
+  }
+  void report(uint64_t written) const {
+    if (options && options->progress)
+      options->progress(written, std::max(total, written));
+  }
+};
+
 /// Appends sections to the output, each at a 4 KiB-aligned offset, hashing as it goes.
 class SectionStream {
 public:
-  SectionStream(int fd, StringRef outputPath) : fd(fd), outputPath(outputPath) {}
+  SectionStream(int fd, StringRef outputPath, const Progress *progress = nullptr,
+                uint64_t offset = 0)
+      : fd(fd), outputPath(outputPath), progress(progress), offset(offset) {}
 
   uint64_t position() const { return offset; }
+  void setFd(int newFd) { fd = newFd; }
 
   Error write(const void *data, size_t size) {
+    if (progress && progress->interrupted())
+      return fileError(outputPath, "interrupted");
     const char *bytes = static_cast<const char *>(data);
     while (size > 0) {
-      ssize_t done = ::pwrite(fd, bytes, size, offset);
-      if (done < 0) {
-        if (errno == EINTR)
-          continue;
-        return fileError(outputPath, llvm::Twine("write failed: ") + std::strerror(errno));
+      size_t ask = size;
+      bool full = false;
+      if (progress && progress->enospcAfter >= 0) {
+        uint64_t room = offset < static_cast<uint64_t>(progress->enospcAfter)
+                            ? static_cast<uint64_t>(progress->enospcAfter) - offset
+                            : 0;
+        if (room < ask) {
+          ask = static_cast<size_t>(room);
+          full = true;
+        }
+      }
+      ssize_t done = ask > 0 ? ::pwrite(fd, bytes, ask, offset) : 0;
+      if (done < 0 && errno == EINTR)
+        continue;
+      if (done < 0 || (done == 0 && full)) {
+        int code = done < 0 ? errno : ENOSPC;
+        std::string problem = std::string("write failed: ") + std::strerror(code);
+        if (code == ENOSPC || code == EDQUOT)
+          problem += " after " + bytesText(offset) +
+                     (progress ? " of " + bytesText(progress->total) : std::string()) +
+                     "; nothing was left behind";
+        return fileError(outputPath, problem);
       }
       bytes += done;
       size -= static_cast<size_t>(done);
       offset += static_cast<uint64_t>(done);
     }
+    if (progress)
+      progress->report(offset);
     return Error::success();
   }
 
@@ -68,22 +135,94 @@ public:
 private:
   int fd;
   StringRef outputPath;
-  uint64_t offset = 0;
+  const Progress *progress;
+  uint64_t offset;
 };
 
 class Writer {
 public:
-  Writer(ModuleOp module, StringRef checkpointDir, int fd, StringRef outputPath,
-         ArrayRef<TargetCode> targets)
-      : module(module), checkpointDir(checkpointDir), fd(fd), out(fd, outputPath),
-        outputPath(outputPath), targets(targets) {}
+  Writer(ModuleOp module, StringRef checkpointDir, StringRef outputPath,
+         ArrayRef<TargetCode> targets, const WriteOptions &options)
+      : module(module), checkpointDir(checkpointDir), out(-1, outputPath, &progress),
+        outputPath(outputPath), targets(targets) {
+    progress.options = &options;
+    progress.enospcAfter = testHook("KILN_TEST_ENOSPC_AFTER_BYTES");
+  }
 
   ~Writer() {
     for (auto &entry : inputs)
       ::close(entry.getValue());
   }
 
-  Error run() {
+  /// The artifact's size, before anything is written: every section at its 4 KiB-aligned
+  /// offset (the checkpoint's byte ranges, the tokenizer files, the RoPE tables, the code) and
+  /// a bound on the header. Computes the RoPE tables, which writeCode() then writes.
+  Expected<uint64_t> plannedBytes() {
+    uint64_t position = artifact::kAlignment; // the preamble's block
+    uint64_t header = 64u << 10;
+    auto add = [&](uint64_t size) { position = artifact::alignUp(position) + size; };
+    auto text = [](StringRef s) { return uint64_t{s.size()} + 16; };
+    for (WeightOp weight : module.getOps<WeightOp>()) {
+      uint64_t size = 0;
+      if (auto source = weight.getSource())
+        for (auto range : source->getAsRange<SourceAttr>())
+          size += range.getSize();
+      add(size);
+      header += 2 * text(weight.getSymName()) + 256;
+    }
+    if (auto model = module->getAttrOfType<DictionaryAttr>(KilnDialect::getModelAttrName())) {
+      for (NamedAttribute fact : model) {
+        header += text(fact.getName().strref()) + 64;
+        if (auto s = dyn_cast<StringAttr>(fact.getValue()))
+          header += text(s.getValue());
+      }
+      if (auto file = model.getAs<StringAttr>("tokenizer")) {
+        for (StringRef name : {file.getValue(), StringRef("tokenizer_config.json")}) {
+          llvm::SmallString<256> path(checkpointDir);
+          llvm::sys::path::append(path, name);
+          uint64_t size = 0;
+          if (!llvm::sys::fs::file_size(path, size)) {
+            add(size);
+            header += text(name) + 128;
+          }
+        }
+      }
+    }
+    if (!targets.empty()) {
+      for (auto table : module.getOps<plan::RopeTableOp>()) {
+        lowering::RopeParams p;
+        p.dim = table.getDim();
+        p.positions = table.getPositions();
+        p.theta = table.getTheta().convertToDouble();
+        p.factor = table.getFactor().convertToDouble();
+        p.original = table.getOriginal();
+        p.betaFast = table.getBetaFast().convertToDouble();
+        p.betaSlow = table.getBetaSlow().convertToDouble();
+        p.attentionFactor = table.getAttentionFactor().convertToDouble();
+        ropeTables.push_back(lowering::computeRopeTable(p));
+        add(ropeTables.back().size() * 4);
+        header += text(table.getSymName()) + 128;
+      }
+      for (const TargetCode &target : targets) {
+        add(target.code.size());
+        header += 1024;
+        for (auto &kernel : target.kernels)
+          header += text(kernel.first) + 64;
+        for (auto entry : module.getOps<plan::EntryOp>())
+          for (auto launch : entry.getBody().getOps<plan::LaunchOp>())
+            header += 64 + 48 * uint64_t{launch.getArgs().size()};
+      }
+    }
+    add(header);
+    progress.total = position;
+    return position;
+  }
+
+  bool interrupted() const { return progress.interrupted(); }
+
+  Error run(int fd) {
+    this->fd = fd;
+    out.setFd(fd);
     // The preamble's block, filled in last.
     static const char block[artifact::kAlignment] = {};
     if (Error e = out.write(block, sizeof(block)))
@@ -156,7 +295,8 @@ private:
     sections.push_back(artifact::CreateSection(builder, /*rank=*/0, builder.CreateString("raw"),
                                                builder.CreateString(name.str()), /*file=*/0,
                                                begin, out.position() - begin, digest));
-    testKillPoint();
+    if (Error e = testKillPoint())
+      return std::move(e);
     return static_cast<uint32_t>(sections.size() - 1);
   }
 
@@ -170,19 +310,33 @@ private:
     sections.push_back(artifact::CreateSection(builder, /*rank=*/0, builder.CreateString(layout.str()),
                                                builder.CreateString(name.str()), /*file=*/0, begin,
                                                bytes.size(), XXH3_64bits(bytes.data(), bytes.size())));
-    testKillPoint();
+    if (Error e = testKillPoint())
+      return std::move(e);
     return static_cast<uint32_t>(sections.size() - 1);
   }
 
-  /// Test hook: KILN_TEST_KILL_AFTER_SECTIONS=N makes the compile SIGKILL itself after N
-  /// sections, so a test can show that a killed compile leaves nothing behind.
-  void testKillPoint() {
-    static const long limit = [] {
-      const char *v = std::getenv("KILN_TEST_KILL_AFTER_SECTIONS");
-      return v ? std::atol(v) : -1L;
-    }();
-    if (limit >= 0 && static_cast<long>(sections.size()) >= limit)
+  /// Between sections: the interrupt flag, and the test hooks (ArtifactWriter.h):
+  /// KILN_TEST_KILL_AFTER_SECTIONS=N makes the compile SIGKILL itself after N sections, so a
+  /// test can show that a killed compile leaves nothing behind; ..._INTERRUPT_... raises
+  /// SIGINT (through the caller's handler) and ..._PAUSE_... waits for a signal there.
+  Error testKillPoint() {
+    static const long long kill = testHook("KILN_TEST_KILL_AFTER_SECTIONS");
+    static const long long interrupt = testHook("KILN_TEST_INTERRUPT_AFTER_SECTIONS");
+    static const long long pause = testHook("KILN_TEST_PAUSE_AFTER_SECTIONS");
+    const auto done = static_cast<long long>(sections.size());
+    if (kill >= 0 && done >= kill)
       std::raise(SIGKILL);
+    if (interrupt >= 0 && done == interrupt)
+      std::raise(SIGINT);
+    if (pause >= 0 && done == pause) {
+      if (const char *marker = std::getenv("KILN_TEST_PAUSE_MARKER"))
+        ::close(::open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+      for (int i = 0; i < 6000 && !progress.interrupted(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (progress.interrupted())
+      return fileError(outputPath, "interrupted");
+    return Error::success();
   }
 
   /// RoPE tables, the code of each target and its plans.
@@ -190,17 +344,10 @@ private:
     if (targets.empty())
       return Error::success();
     llvm::StringMap<uint32_t> constants;
+    size_t tableIndex = 0;
     for (auto table : module.getOps<plan::RopeTableOp>()) {
-      lowering::RopeParams p;
-      p.dim = table.getDim();
-      p.positions = table.getPositions();
-      p.theta = table.getTheta().convertToDouble();
-      p.factor = table.getFactor().convertToDouble();
-      p.original = table.getOriginal();
-      p.betaFast = table.getBetaFast().convertToDouble();
-      p.betaSlow = table.getBetaSlow().convertToDouble();
-      p.attentionFactor = table.getAttentionFactor().convertToDouble();
-      std::vector<float> values = lowering::computeRopeTable(p);
+      // Computed by plannedBytes(), in the same order.
+      const std::vector<float> &values = ropeTables[tableIndex++];
       Expected<uint32_t> index =
           section(table.getSymName(), "f32",
                   StringRef(reinterpret_cast<const char *>(values.data()), values.size() * 4));
@@ -382,13 +529,19 @@ private:
     preamble.headerXxh3 = XXH3_64bits(builder.GetBufferPointer(), builder.GetSize());
     if (Error e = out.write(builder.GetBufferPointer(), builder.GetSize()))
       return e;
+    const uint64_t end = out.position();
     SectionStream front(fd, outputPath); // at offset 0
-    return front.write(&preamble, sizeof(preamble));
+    if (Error e = front.write(&preamble, sizeof(preamble)))
+      return e;
+    progress.total = end;
+    progress.report(end);
+    return Error::success();
   }
 
   ModuleOp module;
   StringRef checkpointDir;
-  int fd;
+  int fd = -1;
+  Progress progress;
   SectionStream out;
   StringRef outputPath;
   llvm::StringMap<int> inputs;
@@ -402,24 +555,48 @@ private:
   std::vector<flatbuffers::Offset<artifact::Target>> codeTargets;
   std::vector<flatbuffers::Offset<flatbuffers::String>> targetNames;
   flatbuffers::Offset<artifact::KvLayout> kvLayout;
+  std::vector<std::vector<float>> ropeTables;
 };
+
+/// Refuses to start when the output's file system cannot hold `needed` bytes
+/// (KILN_TEST_FREE_BYTES stands for its free bytes in tests).
+Error checkFreeSpace(StringRef outputPath, StringRef dir, uint64_t needed) {
+  uint64_t available = 0;
+  if (long long forced = testHook("KILN_TEST_FREE_BYTES"); forced >= 0) {
+    available = static_cast<uint64_t>(forced);
+  } else {
+    struct statvfs fs {};
+    if (::statvfs(std::string(dir).c_str(), &fs) != 0)
+      return Error::success(); // unknown: the write itself reports ENOSPC
+    available = uint64_t{fs.f_bavail} * fs.f_frsize;
+  }
+  if (needed <= available)
+    return Error::success();
+  return fileError(outputPath, "not enough free space: the artifact needs " + bytesText(needed) +
+                                   ", the file system has " + bytesText(available) + " free");
+}
 
 } // namespace
 
 Error writeArtifact(ModuleOp module, StringRef checkpointDir, StringRef outputPath,
-                    ArrayRef<TargetCode> targets) {
-  // An unnamed file (O_TMPFILE) in the output's directory gets a name only once complete, so a
-  // failed compile, and even a killed one, leaves nothing behind.
+                    ArrayRef<TargetCode> targets, const WriteOptions &options) {
   llvm::SmallString<256> dir(outputPath);
   llvm::sys::path::remove_filename(dir);
   if (dir.empty())
     dir = ".";
+  Writer writer(module, checkpointDir, outputPath, targets, options);
+  Expected<uint64_t> planned = writer.plannedBytes();
+  if (!planned)
+    return planned.takeError();
+  if (Error e = checkFreeSpace(outputPath, dir, *planned))
+    return e;
+  // An unnamed file (O_TMPFILE) in the output's directory gets a name only once complete, so a
+  // failed compile, and even a killed one, leaves nothing behind.
   int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
   if (fd >= 0) {
-    Error result = [&]() -> Error {
-      Writer writer(module, checkpointDir, fd, outputPath, targets);
-      return writer.run();
-    }();
+    Error result = writer.run(fd);
+    if (!result && writer.interrupted())
+      result = fileError(outputPath, "interrupted");
     if (result) {
       ::close(fd);
       return result;
@@ -447,10 +624,9 @@ Error writeArtifact(ModuleOp module, StringRef checkpointDir, StringRef outputPa
   if (!temp)
     return fileError(outputPath, "cannot create a temporary file: " +
                                      llvm::toString(temp.takeError()));
-  Error result = [&]() -> Error {
-    Writer writer(module, checkpointDir, temp->FD, outputPath, targets);
-    return writer.run();
-  }();
+  Error result = writer.run(temp->FD);
+  if (!result && writer.interrupted())
+    result = fileError(outputPath, "interrupted");
   if (result) {
     llvm::consumeError(temp->discard());
     return result;

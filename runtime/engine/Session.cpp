@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <system_error>
 #include <thread>
@@ -51,6 +52,43 @@ kiln_status_t threadCount(unsigned requested, unsigned *out) {
   }
   *out = std::max(1u, std::thread::hardware_concurrency());
   return nullptr;
+}
+
+// What to change when a limit compiled into the artifact is reached.
+const char kLongerHint[] = "; recompile with kiln-compile --max-seq-len N (larger)";
+const char kBatchHint[] = "; recompile with kiln-compile --max-batch N (larger)";
+const char kPoolHint[] =
+    "; end a sequence, or recompile with kiln-compile --max-batch N (larger: the pool holds "
+    "max_batch sequences of max_seq_len tokens)";
+const char kKvMemoryHint[] =
+    "; the KV cache holds max_batch x max_seq_len tokens per layer: recompile with a smaller "
+    "kiln-compile --max-batch or --max-seq-len, or free memory";
+const char kArenaMemoryHint[] =
+    "; the plans' arenas grow with kiln-compile --prefill-chunk and --max-batch: recompile with "
+    "smaller values, or free memory";
+
+/// Test hook: KILN_TEST_FAIL_ALLOC=kv|arena makes that allocation fail as if memory ran out,
+/// so tests can see the error a host without the memory gives.
+bool testFailAlloc(const char *what) {
+  const char *v = std::getenv("KILN_TEST_FAIL_ALLOC");
+  return v && std::strcmp(v, what) == 0;
+}
+
+kiln_status_t simulatedAllocFailure(const std::string &label, uint64_t bytes) {
+  return kiln_status_make(KILN_STATUS_RESOURCE_EXHAUSTED,
+                          (label + ": cannot allocate " + std::to_string(bytes) +
+                           " bytes: " + std::strerror(ENOMEM) + " (KILN_TEST_FAIL_ALLOC)")
+                              .c_str());
+}
+
+/// An allocation failure (RESOURCE_EXHAUSTED) with what to change appended; other errors as
+/// they are.
+kiln_status_t withHint(kiln_status_t status, const char *hint) {
+  if (!status || kiln_status_code(status) != KILN_STATUS_RESOURCE_EXHAUSTED)
+    return status;
+  std::string message = kiln_status_message(status);
+  kiln_status_free(status);
+  return kiln_status_make(KILN_STATUS_RESOURCE_EXHAUSTED, (message + hint).c_str());
 }
 
 const artifact::Plan *findPlan(const artifact::Target &target, const char *name) {
@@ -150,9 +188,11 @@ kiln_status_t Session::open(std::shared_ptr<SharedArtifact> artifact,
   cpu::KvMemory kvMemory;
   for (uint32_t layer = 0; layer < layout->layers(); ++layer) {
     cpu::HostBuffer pool;
-    if (kiln_status_t status = cpu::HostBuffer::allocate(
-            poolBytes, path + ": KV pool of layer " + std::to_string(layer), &pool))
-      return status;
+    const std::string label = path + ": KV pool of layer " + std::to_string(layer);
+    if (testFailAlloc("kv"))
+      return withHint(simulatedAllocFailure(label, poolBytes), kKvMemoryHint);
+    if (kiln_status_t status = cpu::HostBuffer::allocate(poolBytes, label, &pool))
+      return withHint(status, kKvMemoryHint);
     kvMemory.pools.push_back(pool.data());
     session->kvPools_.push_back(std::move(pool));
   }
@@ -161,12 +201,15 @@ kiln_status_t Session::open(std::shared_ptr<SharedArtifact> artifact,
   kvMemory.blockTable = session->kv_->table();
 
   shared.verified_.resize(header.sections() ? header.sections()->size() : 0, false);
+  if (testFailAlloc("arena"))
+    return withHint(simulatedAllocFailure(path + ": plan 'prefill' arena", prefill->arena_bytes()),
+                    kArenaMemoryHint);
   if (kiln_status_t status = cpu::CpuPlan::bind(reader, *prefill, *session->code_, kvMemory,
                                                 &shared.verified_, &session->prefill_))
-    return status;
+    return withHint(status, kArenaMemoryHint);
   if (kiln_status_t status = cpu::CpuPlan::bind(reader, *decode, *session->code_, kvMemory,
                                                 &shared.verified_, &session->decode_))
-    return status;
+    return withHint(status, kArenaMemoryHint);
   lock.unlock();
   *out = std::move(session);
   return nullptr;
@@ -176,11 +219,12 @@ kiln_status_t Session::checkToken(uint32_t slot, int32_t token, uint64_t positio
   if (slot >= kv_->maxBatch())
     return fail(KILN_STATUS_INVALID_ARGUMENT,
                 "sequence slot " + std::to_string(slot) + " is out of range (max_batch " +
-                    std::to_string(kv_->maxBatch()) + ")");
+                    std::to_string(kv_->maxBatch()) + ")" + kBatchHint);
   if (position >= maxSeqLen_)
     return fail(KILN_STATUS_INVALID_ARGUMENT,
                 "position " + std::to_string(position) + " of slot " + std::to_string(slot) +
-                    " is past the artifact's max_seq_len of " + std::to_string(maxSeqLen_));
+                    " is past the artifact's max_seq_len of " + std::to_string(maxSeqLen_) +
+                    " tokens" + kLongerHint);
   if (token < 0 || static_cast<uint32_t>(token) >= vocab_)
     return fail(KILN_STATUS_INVALID_ARGUMENT,
                 "token id " + std::to_string(token) + " at position " + std::to_string(position) +
@@ -214,7 +258,7 @@ kiln_status_t Session::prefill(uint32_t slot, const int32_t *tokens, size_t coun
                 "the KV cache is full: slot " + std::to_string(slot) + " needs blocks up to " +
                     "position " + std::to_string(startPos + count - 1) + ", " +
                     std::to_string(kv_->freeBlocks()) + " of " +
-                    std::to_string(kv_->numBlocks()) + " blocks are free");
+                    std::to_string(kv_->numBlocks()) + " blocks are free" + kPoolHint);
   int32_t *ids = prefill_->input(cpu::kInputTokens);
   int32_t *positions = prefill_->input(cpu::kInputPositions);
   int32_t *slots = prefill_->input(cpu::kInputSlots);
@@ -233,7 +277,7 @@ kiln_status_t Session::decode(const std::vector<DecodeToken> &batch, LogitsView 
   if (batch.size() > maxDecodeBatch())
     return fail(KILN_STATUS_INVALID_ARGUMENT,
                 "decode of " + std::to_string(batch.size()) + " sequences is more than the " +
-                    "plan's batch of " + std::to_string(maxDecodeBatch()));
+                    "plan's batch of " + std::to_string(maxDecodeBatch()) + kBatchHint);
   std::vector<bool> seen(kv_->maxBatch(), false);
   for (const DecodeToken &entry : batch) {
     if (kiln_status_t status = checkToken(entry.slot, entry.token, entry.position))
@@ -250,7 +294,7 @@ kiln_status_t Session::decode(const std::vector<DecodeToken> &batch, LogitsView 
                   "the KV cache is full: slot " + std::to_string(entry.slot) +
                       " needs a block for position " + std::to_string(entry.position) + ", " +
                       std::to_string(kv_->freeBlocks()) + " of " +
-                      std::to_string(kv_->numBlocks()) + " blocks are free");
+                      std::to_string(kv_->numBlocks()) + " blocks are free" + kPoolHint);
   int32_t *ids = decode_->input(cpu::kInputTokens);
   int32_t *positions = decode_->input(cpu::kInputPositions);
   int32_t *slots = decode_->input(cpu::kInputSlots);

@@ -281,7 +281,8 @@ kiln_status_t kiln_sequence_add(kiln_session_t session, uint32_t *slot) {
     const std::string slots = std::to_string(session->sequences.size());
     return sessionError(*session, KILN_STATUS_RESOURCE_EXHAUSTED,
                         "too many sequences: all " + slots + " slots (max_batch " + slots +
-                            ") hold one; remove a sequence first");
+                            ") hold one; remove a sequence first, or recompile with kiln-compile "
+                            "--max-batch N (larger)");
   });
 }
 

@@ -184,7 +184,8 @@ def checks(a, work):
               f"{MAX_SEQ_LEN} - {full.prompt_tokens} + 1")
     too_long = run("--prompt", words + " " + words)
     check(too_long.code == 1 and re.fullmatch(
-        r"kiln-run: .*: the prompt is \d+ tokens, more than the artifact's max_seq_len of 320\n",
+        r"kiln-run: .*: the prompt is \d+ tokens, more than the artifact's max_seq_len of 320; "
+        r"recompile with kiln-compile --max-seq-len N \(larger\), or shorten it\n",
         too_long.err), f"prompt past max_seq_len: {too_long.err!r}")
 
     # A stop string, found across tokens, ends the text before it.

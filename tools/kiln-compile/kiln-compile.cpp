@@ -9,6 +9,12 @@
 // Every failure is one line, "kiln-compile: error: <file>: <problem>", exit status 1, and no
 // output file: output goes to a temporary file renamed into place only on success.
 //
+// Writing the artifact: its size is checked against the output file system's free space first;
+// progress (bytes written / total, with an ETA) goes to stderr, a line redrawn in place on a
+// terminal, otherwise a plain line at most every 10% / 5 s and a last one (--quiet: none).
+// SIGINT and SIGTERM stop the write between chunks: nothing is left at the output (an artifact
+// already there stays as it was), one line "kiln-compile: interrupted", exit status 1.
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/artifact/ArtifactWriter.h"
@@ -29,6 +35,13 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <unistd.h>
 
 namespace cl = llvm::cl;
 
@@ -66,6 +79,8 @@ cl::opt<std::string> pipeline("pipeline",
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline that would run, and exit"),
                             cl::init(false));
+cl::opt<bool> quiet("quiet", cl::desc("No progress on stderr while writing the artifact"),
+                    cl::init(false));
 cl::opt<unsigned> maxWarnings("max-warnings",
                               cl::desc("Print at most this many warnings (0: all)"),
                               cl::init(20));
@@ -74,6 +89,128 @@ cl::opt<unsigned> maxWarnings("max-warnings",
   llvm::errs() << "kiln-compile: error: " << message << "\n";
   std::exit(1);
 }
+
+volatile std::sig_atomic_t interruptedBySignal = 0;
+
+/// SIGINT/SIGTERM while the artifact is written: the writer stops at its next chunk. The
+/// handler is reset by the first signal (SA_RESETHAND), so a second one ends the process at once
+/// (the unnamed output file goes with it).
+extern "C" void onInterrupt(int) { interruptedBySignal = 1; }
+
+void catchInterrupts() {
+  struct sigaction action {};
+  action.sa_handler = onInterrupt;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+std::string humanBytes(uint64_t bytes) {
+  static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.1f %s", value, units[unit]);
+  return buffer;
+}
+
+std::string humanSeconds(double seconds) {
+  char buffer[32];
+  if (seconds < 60)
+    std::snprintf(buffer, sizeof buffer, "%.0f s", seconds);
+  else if (seconds < 3600)
+    std::snprintf(buffer, sizeof buffer, "%dm%02ds", static_cast<int>(seconds) / 60,
+                  static_cast<int>(seconds) % 60);
+  else
+    std::snprintf(buffer, sizeof buffer, "%dh%02dm", static_cast<int>(seconds) / 3600,
+                  static_cast<int>(seconds) / 60 % 60);
+  return buffer;
+}
+
+/// The artifact writer's progress on stderr: on a terminal one line redrawn at most 10 times a
+/// second; otherwise a line when a new tenth is reached at least a second after the last line,
+/// or 5 s after it, and always a last line.
+class ProgressLine {
+public:
+  explicit ProgressLine(std::string path)
+      : path(std::move(path)), terminal(::isatty(2) == 1), start(Clock::now()),
+        last(start) {}
+
+  void update(uint64_t written, uint64_t total) {
+    const Clock::time_point now = Clock::now();
+    const double sinceLast = seconds(now - last);
+    const bool done = written >= total;
+    const int tenth = total ? static_cast<int>(written * 10 / total) : 10;
+    if (done) {
+      finish(written, now);
+      return;
+    }
+    if (terminal ? sinceLast < 0.1 : !((tenth > lastTenth && sinceLast >= 1) || sinceLast >= 5))
+      return;
+    last = now;
+    lastTenth = tenth;
+    std::string line = "kiln-compile: writing " + path + ": " + humanBytes(written) + " / " +
+                       humanBytes(total) + " (" + std::to_string(written * 100 / total) + "%)";
+    const double elapsed = seconds(now - start);
+    if (written > 0 && elapsed >= 0.5)
+      line += ", ETA " + humanSeconds(elapsed * static_cast<double>(total - written) /
+                                      static_cast<double>(written));
+    show(line);
+  }
+
+  /// Clears a redrawn line, so that an error starts on its own.
+  void clear() {
+    if (terminal && drawn) {
+      llvm::errs() << "\r\033[K";
+      llvm::errs().flush();
+      drawn = false;
+    }
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  static double seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+  void finish(uint64_t written, Clock::time_point now) {
+    if (finished)
+      return;
+    finished = true;
+    const double elapsed = seconds(now - start);
+    char rate[64] = "";
+    if (elapsed > 0.05)
+      std::snprintf(rate, sizeof rate, ", %s/s",
+                    humanBytes(static_cast<uint64_t>(static_cast<double>(written) / elapsed))
+                        .c_str());
+    char time[32];
+    std::snprintf(time, sizeof time, "%.1f s", elapsed);
+    show("kiln-compile: wrote " + path + ": " + humanBytes(written) + " in " + time + rate);
+    if (terminal) {
+      llvm::errs() << "\n";
+      drawn = false;
+    }
+  }
+
+  void show(const std::string &line) {
+    if (terminal) {
+      llvm::errs() << "\r\033[K" << line;
+      drawn = true;
+    } else {
+      llvm::errs() << line << "\n";
+    }
+    llvm::errs().flush();
+  }
+
+  std::string path;
+  bool terminal;
+  Clock::time_point start, last;
+  int lastTenth = 0;
+  bool drawn = false, finished = false;
+};
 
 /// Writes `text` to `path` atomically: a temporary file in the same directory, renamed into
 /// place, so a failed or killed compile never leaves a partial output.
@@ -213,8 +350,27 @@ int main(int argc, char **argv) {
     kiln::TargetCode cpu{"cpu", kiln::cpu::kCpuLevel, std::move(code->sharedObject), {}};
     for (auto &k : code->kernels)
       cpu.kernels.push_back({k.symbol, k.numArgs});
-    if (llvm::Error e = kiln::writeArtifact(module, checkpointDir, outputPath, {cpu}))
+    std::unique_ptr<ProgressLine> progress;
+    kiln::WriteOptions options;
+    options.interrupted = &interruptedBySignal;
+    if (!quiet) {
+      progress = std::make_unique<ProgressLine>(outputPath);
+      options.progress = [&](uint64_t written, uint64_t total) {
+        progress->update(written, total);
+      };
+    }
+    catchInterrupts();
+    llvm::Error e = kiln::writeArtifact(module, checkpointDir, outputPath, {cpu}, options);
+    if (progress)
+      progress->clear();
+    if (e) {
+      if (interruptedBySignal) {
+        llvm::consumeError(std::move(e));
+        llvm::errs() << "kiln-compile: interrupted\n";
+        std::exit(1);
+      }
       fail(llvm::toString(std::move(e)));
+    }
     break;
   }
   }

@@ -275,7 +275,8 @@ int generate(const std::string &path, const GenerateOptions &options) {
   if (prompt.size() > session->maxSeqLen())
     throw Failure{path + ": the prompt is " + std::to_string(prompt.size()) +
                   " tokens, more than the artifact's max_seq_len of " +
-                  std::to_string(session->maxSeqLen())};
+                  std::to_string(session->maxSeqLen()) +
+                  "; recompile with kiln-compile --max-seq-len N (larger), or shorten it"};
   const Clock::time_point loaded = Clock::now();
 
   // Prefill, in chunks of the plan's max_tokens; the last row's logits give the first token.

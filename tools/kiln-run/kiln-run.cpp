@@ -57,14 +57,16 @@ void checkSequences(const Session &session, const std::vector<std::vector<int32_
   if (sequences.size() > session.maxBatch())
     throw Failure{file + ": " + std::to_string(sequences.size()) +
                   " sequences, more than the artifact's max_batch of " +
-                  std::to_string(session.maxBatch())};
+                  std::to_string(session.maxBatch()) +
+                  "; recompile with kiln-compile --max-batch N (larger)"};
   for (size_t s = 0; s < sequences.size(); ++s) {
     const std::string which = sequences.size() > 1 ? "sequence " + std::to_string(s) + " "
                                                    : "the sequence ";
     if (sequences[s].size() > session.maxSeqLen())
       throw Failure{file + ": " + which + "has " + std::to_string(sequences[s].size()) +
                     " tokens, more than the artifact's max_seq_len of " +
-                    std::to_string(session.maxSeqLen())};
+                    std::to_string(session.maxSeqLen()) +
+                    "; recompile with kiln-compile --max-seq-len N (larger)"};
     for (size_t i = 0; i < sequences[s].size(); ++i)
       if (sequences[s][i] < 0 || static_cast<uint32_t>(sequences[s][i]) >= session.vocabSize())
         throw Failure{file + ": token id " + std::to_string(sequences[s][i]) + " (" + which +

@@ -523,7 +523,7 @@ TEST_F(CApiTest, UnknownSlotsAndTooManySequences) {
   slot = 99;
   EXPECT_EQ(problem(kiln_sequence_add(session, &slot)),
             "RESOURCE_EXHAUSTED: too many sequences: all 4 slots (max_batch 4) hold one; remove "
-            "a sequence first");
+            "a sequence first, or recompile with kiln-compile --max-batch N (larger)");
   EXPECT_EQ(slot, 99u); // untouched
   ASSERT_OK(kiln_sequence_remove(session, 2));
   EXPECT_EQ(problem(kiln_sequence_remove(session, 2)),
@@ -569,9 +569,11 @@ TEST_F(CApiTest, RequestsOutsideTheLimitsChangeNothing) {
   EXPECT_OK(kiln_sequence_length(session, slot, &length));
   EXPECT_EQ(length, kMaxSeqLen);
   EXPECT_EQ(problem(kiln_prefill(session, slot, nine.data(), 1)),
-            "INVALID_ARGUMENT: position 32 of slot 0 is past the artifact's max_seq_len of 32");
+            "INVALID_ARGUMENT: position 32 of slot 0 is past the artifact's max_seq_len of 32 tokens"
+            "; recompile with kiln-compile --max-seq-len N (larger)");
   EXPECT_EQ(problem(kiln_decode(session, &slot, nine.data(), 1)),
-            "INVALID_ARGUMENT: position 32 of slot 0 is past the artifact's max_seq_len of 32");
+            "INVALID_ARGUMENT: position 32 of slot 0 is past the artifact's max_seq_len of 32 tokens"
+            "; recompile with kiln-compile --max-seq-len N (larger)");
   // The other sequence is unaffected: 6 + 8 positions fit.
   ASSERT_OK(kiln_prefill(session, other, nine.data(), 6));
   ASSERT_OK(kiln_prefill(session, other, nine.data(), 8));
@@ -589,9 +591,49 @@ TEST_F(CApiTest, AFullCacheIsAnError) {
   ASSERT_OK(kiln_prefill(session, a, eight.data(), 8));
   EXPECT_EQ(problem(kiln_prefill(session, b, eight.data(), 1)),
             "RESOURCE_EXHAUSTED: the KV cache is full: slot 1 needs blocks up to position 0, 0 "
-            "of 4 blocks are free");
+            "of 4 blocks are free; end a sequence, or recompile with kiln-compile --max-batch N (larger: the pool holds max_batch sequences of max_seq_len tokens)");
   ASSERT_OK(kiln_sequence_remove(session, a)); // its blocks come back
   ASSERT_OK(kiln_prefill(session, b, eight.data(), 8));
+}
+
+TEST_F(CApiTest, ASequenceReachingMaxSeqLenInDecodeIsAnError) {
+  openTiny();
+  uint32_t slot = 0, length = 0;
+  ASSERT_OK(kiln_sequence_add(session, &slot));
+  const std::vector<int32_t> eight(8, 2);
+  for (uint32_t at = 0; at + 8 < kMaxSeqLen; at += 8)
+    ASSERT_OK(kiln_prefill(session, slot, eight.data(), 8));
+  // Decode up to max_seq_len, one token at a time; the next step is refused.
+  const int32_t token = 5;
+  while (true) {
+    ASSERT_OK(kiln_sequence_length(session, slot, &length));
+    if (length == kMaxSeqLen)
+      break;
+    ASSERT_OK(kiln_decode(session, &slot, &token, 1));
+  }
+  const std::vector<float> before = lastLogits(session);
+  EXPECT_EQ(problem(kiln_decode(session, &slot, &token, 1)),
+            "INVALID_ARGUMENT: position 32 of slot 0 is past the artifact's max_seq_len of 32 "
+            "tokens; recompile with kiln-compile --max-seq-len N (larger)");
+  EXPECT_OK(kiln_sequence_length(session, slot, &length));
+  EXPECT_EQ(length, kMaxSeqLen);
+  EXPECT_EQ(lastLogits(session), before);
+}
+
+TEST_F(CApiTest, AnAllocationFailureNamesWhatToChange) {
+  path = write(test::tinyModel(KILN_TEST_KERNELS));
+  ASSERT_OK(kiln_artifact_open(path.c_str(), &artifact));
+  ::setenv("KILN_TEST_FAIL_ALLOC", "kv", 1);
+  kiln_status_t status = kiln_session_create(artifact, nullptr, &session);
+  ::unsetenv("KILN_TEST_FAIL_ALLOC");
+  std::string message = problem(status);
+  EXPECT_EQ(session, nullptr);
+  EXPECT_EQ(message.rfind("RESOURCE_EXHAUSTED: KV pool of layer 0: cannot allocate ", 0), 0u)
+      << message;
+  EXPECT_NE(message.find("recompile with a smaller kiln-compile --max-batch or --max-seq-len"),
+            std::string::npos)
+      << message;
+  ASSERT_OK(kiln_session_create(artifact, nullptr, &session));
 }
 
 TEST_F(CApiTest, LogitsAndSamplingErrors) {

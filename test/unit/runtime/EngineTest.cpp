@@ -251,11 +251,11 @@ TEST_F(EngineTest, AFullCacheIsAnErrorUntilASequenceEnds) {
   EXPECT_EQ(take(session->prefill(1, tokens.data(), 1, 0, &logits)),
             dir.file("model.kiln") +
                 ": the KV cache is full: slot 1 needs blocks up to position 0, 0 of 4 blocks are "
-                "free");
+                "free; end a sequence, or recompile with kiln-compile --max-batch N (larger: the pool holds max_batch sequences of max_seq_len tokens)");
   EXPECT_EQ(take(session->decode({{0, 3, 16}}, &logits)),
             dir.file("model.kiln") +
                 ": the KV cache is full: slot 0 needs a block for position 16, 0 of 4 blocks are "
-                "free");
+                "free; end a sequence, or recompile with kiln-compile --max-batch N (larger: the pool holds max_batch sequences of max_seq_len tokens)");
   ASSERT_EQ(session->reset(0), nullptr);
   ASSERT_EQ(session->prefill(1, tokens.data(), 8, 0, &logits), nullptr);
   expectNear(rows(logits), test::tinyReference(std::vector<int32_t>(8, 3)));
@@ -269,13 +269,15 @@ TEST_F(EngineTest, RequestsOutsideTheArtifactsLimits) {
   const std::vector<int32_t> tokens(9, 1);
   auto error = [&](kiln_status_t status) { return take(status).substr(path.size() + 2); };
   EXPECT_EQ(error(session->prefill(0, tokens.data(), 3, 30, &logits)),
-            "position 32 of slot 0 is past the artifact's max_seq_len of 32");
+            "position 32 of slot 0 is past the artifact's max_seq_len of 32 tokens"
+            "; recompile with kiln-compile --max-seq-len N (larger)");
   EXPECT_EQ(error(session->decode({{1, 1, 32}}, &logits)),
-            "position 32 of slot 1 is past the artifact's max_seq_len of 32");
+            "position 32 of slot 1 is past the artifact's max_seq_len of 32 tokens"
+            "; recompile with kiln-compile --max-seq-len N (larger)");
   EXPECT_EQ(error(session->prefill(4, tokens.data(), 1, 0, &logits)),
-            "sequence slot 4 is out of range (max_batch 4)");
+            "sequence slot 4 is out of range (max_batch 4); recompile with kiln-compile --max-batch N (larger)");
   EXPECT_EQ(error(session->decode({{7, 1, 0}}, &logits)),
-            "sequence slot 7 is out of range (max_batch 4)");
+            "sequence slot 7 is out of range (max_batch 4); recompile with kiln-compile --max-batch N (larger)");
   EXPECT_EQ(error(session->reset(4)), "sequence slot 4 is out of range (max_batch 4)");
   const int32_t outside[] = {1, 16};
   EXPECT_EQ(error(session->prefill(0, outside, 2, 0, &logits)),
@@ -288,11 +290,48 @@ TEST_F(EngineTest, RequestsOutsideTheArtifactsLimits) {
   EXPECT_EQ(error(session->decode({}, &logits)), "decode of no tokens");
   EXPECT_EQ(error(session->decode({{0, 1, 0}, {1, 1, 0}, {2, 1, 0}, {3, 1, 0}, {0, 1, 1}},
                                   &logits)),
-            "decode of 5 sequences is more than the plan's batch of 4");
+            "decode of 5 sequences is more than the plan's batch of 4; recompile with kiln-compile --max-batch N (larger)");
   EXPECT_EQ(error(session->decode({{1, 1, 0}, {1, 2, 1}}, &logits)),
             "decode carries two tokens of slot 1 (one token per sequence and step)");
   // Nothing was taken from the cache by the refused calls.
   EXPECT_EQ(session->kvCache().freeBlocks(), 16u);
+}
+
+TEST_F(EngineTest, AllocationFailuresNameWhatToChange) {
+  // Larger than any address space: the allocations really fail, and say what to recompile.
+  test::ArtifactDesc arena = tiny;
+  arena.targets[0].plans[0].arenaBytes = uint64_t{1} << 60;
+  std::string message = openError(arena);
+  EXPECT_NE(message.find(": plan 'prefill' arena: cannot allocate 1152921504606846976 bytes: "),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("; the plans' arenas grow with kiln-compile --prefill-chunk and "
+                         "--max-batch: recompile with smaller values, or free memory"),
+            std::string::npos)
+      << message;
+
+  test::ArtifactDesc pool = tiny;
+  pool.kv->bytesPerToken = uint64_t{1} << 50;
+  message = openError(pool);
+  EXPECT_NE(message.find(": KV pool of layer 0: cannot allocate "), std::string::npos) << message;
+  EXPECT_NE(message.find("; the KV cache holds max_batch x max_seq_len tokens per layer: "
+                         "recompile with a smaller kiln-compile --max-batch or --max-seq-len, or "
+                         "free memory"),
+            std::string::npos)
+      << message;
+
+  // The test hook gives the same errors for the artifact's real sizes.
+  for (const char *what : {"kv", "arena"}) {
+    ::setenv("KILN_TEST_FAIL_ALLOC", what, 1);
+    message = openError(tiny);
+    ::unsetenv("KILN_TEST_FAIL_ALLOC");
+    EXPECT_NE(message.find("Cannot allocate memory (KILN_TEST_FAIL_ALLOC); "), std::string::npos)
+        << message;
+    EXPECT_NE(message.find(std::string(what) == "kv" ? "KV pool of layer 0" : "arena"),
+              std::string::npos)
+        << message;
+  }
+  EXPECT_TRUE(open(write(tiny))); // and without it, the artifact opens
 }
 
 TEST_F(EngineTest, CodeIsLoadedFromMemory) {
