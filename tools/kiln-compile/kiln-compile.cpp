@@ -66,6 +66,10 @@ cl::opt<std::string> targetList("target", cl::desc("Code targets, comma separate
 cl::opt<int64_t> maxSeqLen("max-seq-len",
                            cl::desc("Longest sequence (default: min(max_position_embeddings, 4096))"),
                            cl::init(0));
+cl::opt<std::string> cpuLevel("cpu",
+                              cl::desc("x86-64 level of the CPU code: x86-64-v2 (default, "
+                                       "portable), x86-64-v3 (AVX2, FMA), x86-64-v4"),
+                              cl::init(kiln::cpu::kCpuLevel));
 cl::opt<int64_t> maxBatch("max-batch", cl::desc("Most sequences per decode call"), cl::init(8));
 cl::opt<int64_t> prefillChunk("prefill-chunk", cl::desc("Most tokens per prefill call"),
                               cl::init(256));
@@ -285,6 +289,8 @@ int main(int argc, char **argv) {
     if (t != "cpu")
       fail("--target " + t + ": kiln-compile generates code for cpu only so far (the CUDA "
            "kernels are built by compiler/targets/cuda's generators)");
+  if (llvm::find(kiln::cpu::kCpuLevels, cpuLevel) == std::end(kiln::cpu::kCpuLevels))
+    fail("--cpu " + cpuLevel + ": expected x86-64-v2, x86-64-v3 or x86-64-v4");
   if (fp8Gemm != "act-quant" && fp8Gemm != "dequant")
     fail("--fp8-gemm " + fp8Gemm + ": expected act-quant or dequant");
   if (maxBatch < 1 || prefillChunk < 1 || maxSeqLen < 0)
@@ -337,17 +343,17 @@ int main(int argc, char **argv) {
     });
     break;
   case Emit::LLVM: {
-    llvm::Expected<std::string> ir = kiln::cpu::emitLLVMIR(module);
+    llvm::Expected<std::string> ir = kiln::cpu::emitLLVMIR(module, cpuLevel);
     if (!ir)
       fail(checkpointDir + ": " + llvm::toString(ir.takeError()));
     writeAtomically(outputPath, [&](llvm::raw_ostream &os) { os << *ir; });
     break;
   }
   case Emit::Artifact: {
-    llvm::Expected<kiln::cpu::CpuCode> code = kiln::cpu::emitSharedObject(module);
+    llvm::Expected<kiln::cpu::CpuCode> code = kiln::cpu::emitSharedObject(module, cpuLevel);
     if (!code)
       fail(checkpointDir + ": " + llvm::toString(code.takeError()));
-    kiln::TargetCode cpu{"cpu", kiln::cpu::kCpuLevel, std::move(code->sharedObject), {}};
+    kiln::TargetCode cpu{"cpu", cpuLevel, std::move(code->sharedObject), {}};
     for (auto &k : code->kernels)
       cpu.kernels.push_back({k.symbol, k.numArgs});
     std::unique_ptr<ProgressLine> progress;

@@ -17,6 +17,7 @@
 // Threads: --threads, else $KILN_NUM_THREADS, else every hardware thread. Errors: one line
 // "kiln-run: <file>: <problem>" (or "kiln-run: --option: <problem>"), exit status 1; the .npy
 // is written to a temporary file and renamed, so a failure leaves nothing.
+#include "Bench.h"
 #include "Failure.h"
 #include "Generate.h"
 #include "InputIds.h"
@@ -223,11 +224,33 @@ int main(int argc, char **argv) {
       "with --input-ids: write the float32 logits of every position here (.npy [tokens, vocab])");
   auto *threads = app.add_option("--threads", options.threads,
                                  "CPU threads (default: $KILN_NUM_THREADS, else every core)");
+  kiln::run::BenchOptions benchOptions;
+  auto *bench = app.add_flag("--bench", "print prefill and decode tokens/s (random tokens)");
+  std::vector<CLI::Option *> benchOnly = {
+      app.add_option("--batch", benchOptions.batch, "with --bench: sequences (default 1)"),
+      app.add_option("--prompt-len", benchOptions.promptLen,
+                     "with --bench: prompt tokens per sequence (default 128)"),
+      app.add_option("--gen-len", benchOptions.genLen,
+                     "with --bench: decode steps (default 32)"),
+      app.add_option("--repeats", benchOptions.repeats,
+                     "with --bench: runs, the best is reported (default 3)"),
+      app.add_option("--json", benchOptions.json, "with --bench: also write the results here"),
+  };
   try {
     app.parse(argc, argv);
     if (threads->count() > 0 && (options.threads < 1 || options.threads > kiln::engine::kMaxThreads))
       throw Failure{"--threads: must be between 1 and " +
                     std::to_string(kiln::engine::kMaxThreads)};
+    if (bench->count() > 0) {
+      for (CLI::Option *option : {prompt, inputIds, prefillLen, logitsOut})
+        if (option->count() > 0)
+          throw Failure{"--bench and " + option->get_name() + " do not combine"};
+      benchOptions.threads = static_cast<unsigned>(options.threads);
+      return kiln::run::bench(options.artifact, benchOptions);
+    }
+    for (CLI::Option *option : benchOnly)
+      if (option->count() > 0)
+        throw Failure{option->get_name() + " needs --bench"};
     if (prompt->count() > 0) {
       for (CLI::Option *option : {inputIds, prefillLen, logitsOut})
         if (option->count() > 0)

@@ -80,7 +80,7 @@ std::vector<std::pair<std::string, unsigned>> kernelList(ModuleOp module) {
   return kernels;
 }
 
-llvm::TargetMachine *targetMachine(std::string &error) {
+llvm::TargetMachine *targetMachine(llvm::StringRef cpuLevel, std::string &error) {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
@@ -91,7 +91,7 @@ llvm::TargetMachine *targetMachine(std::string &error) {
   if (!target)
     return nullptr;
   llvm::TargetOptions options;
-  return target->createTargetMachine(triple, kCpuLevel, "", options, llvm::Reloc::PIC_,
+  return target->createTargetMachine(triple, cpuLevel, "", options, llvm::Reloc::PIC_,
                                      std::nullopt, llvm::CodeGenOptLevel::Aggressive);
 }
 
@@ -158,9 +158,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> lowerKernelsToLLVMDialect(ModuleOp module)
   return std::move(kernels);
 }
 
-llvm::Expected<std::string> emitLLVMIR(ModuleOp module) {
+llvm::Expected<std::string> emitLLVMIR(ModuleOp module, llvm::StringRef cpuLevel) {
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm(targetMachine(error));
+  std::unique_ptr<llvm::TargetMachine> tm(targetMachine(cpuLevel, error));
   if (!tm)
     return fail("no x86-64 target in LLVM: " + error);
   llvm::LLVMContext llvmCtx;
@@ -173,9 +173,9 @@ llvm::Expected<std::string> emitLLVMIR(ModuleOp module) {
   return text;
 }
 
-llvm::Expected<CpuCode> emitSharedObject(ModuleOp module) {
+llvm::Expected<CpuCode> emitSharedObject(ModuleOp module, llvm::StringRef cpuLevel) {
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm(targetMachine(error));
+  std::unique_ptr<llvm::TargetMachine> tm(targetMachine(cpuLevel, error));
   if (!tm)
     return fail("no x86-64 target in LLVM: " + error);
   llvm::LLVMContext llvmCtx;
