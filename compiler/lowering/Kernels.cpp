@@ -278,6 +278,83 @@ struct Emitter {
       store(add(mul(x0, sn), mul(x1, cs)), buf, at(o));
     });
   }
+
+  // Routing, one row at a time: `m[row, i]`. The primitive route.* kernels and the fused
+  // moe_router kernel share these, so fusing cannot change a routing decision.
+
+  /// Softmax or sigmoid of `src[srow, :n]` into `dst[drow, :n]` (f32).
+  void scoreRow(Value src, Value srow, Value dst, Value drow, int64_t n, bool sigmoid) {
+    if (sigmoid) {
+      loop(0, n, [&](Value i) {
+        Value x = load(src, {srow, i});
+        store(div(f(1.0), add(f(1.0), exp(arith::NegFOp::create(b, x)))), dst, {drow, i});
+      });
+      return;
+    }
+    Value m = fold(c(0), c(n), {f(-std::numeric_limits<float>::infinity())},
+                   [&](Value i, ValueRange acc) -> SmallVector<Value> {
+                     return {maxf(acc[0], load(src, {srow, i}))};
+                   })[0];
+    Value z = sum(0, n, [&](Value i) { return exp(sub(load(src, {srow, i}), m)); });
+    loop(0, n, [&](Value i) { store(div(exp(sub(load(src, {srow, i}), m)), z), dst, {drow, i}); });
+  }
+
+  /// Per contiguous group of `src[srow, :]`: its best score (max) or the sum of its best two.
+  void groupScoreRow(Value src, Value srow, Value dst, Value drow, int64_t experts,
+                     int64_t groups, bool top2Sum) {
+    int64_t per = experts / groups;
+    Value ninf = f(-std::numeric_limits<float>::infinity());
+    loop(0, groups, [&](Value g) {
+      Value base = mul(g, c(per));
+      auto best = fold(c(0), c(per), {ninf, ninf}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+        Value v = load(src, {srow, add(base, i)});
+        Value isFirst = gt(v, acc[0]);
+        return {select(isFirst, v, acc[0]), select(isFirst, acc[0], maxf(acc[1], v))};
+      });
+      store(top2Sum ? add(best[0], best[1]) : best[0], dst, {drow, g});
+    });
+  }
+
+  /// Whether group `g` is among the `keep` best of `gs[row, :groups]`: fewer than `keep` groups
+  /// beat it (ties go to the lower index).
+  Value groupKept(Value gs, Value row, Value g, int64_t groups, int64_t keep) {
+    Value gv = load(gs, {row, g});
+    Value better = fold(c(0), c(groups), {c(0)}, [&](Value h, ValueRange acc) -> SmallVector<Value> {
+      Value hv = load(gs, {row, h});
+      Value beats = arith::OrIOp::create(
+          b, gt(hv, gv),
+          arith::AndIOp::create(b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, hv, gv),
+                                lt(h, g)));
+      return {select(beats, add(acc[0], c(1)), acc[0])};
+    })[0];
+    return lt(better, c(keep));
+  }
+
+  /// The `k` best of `sel[srow, :n]` (ties to the lower index; -inf entries are still picked,
+  /// in index order, once nothing better is left) into `idx[orow, :]`, with their `w[wrow, :]`
+  /// values into `outW[orow, :]`.
+  void topkRow(Value sel, Value srow, Value w, Value wrow, Value outW, Value idx, Value orow,
+               int64_t n, int64_t k) {
+    loop(0, k, [&](Value j) {
+      Value none = c(n);
+      auto r = fold(c(0), c(n), {none, f(0.0)}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
+        Value taken = fold(c(0), j, {arith::ConstantIntOp::create(b, 0, 1)},
+                           [&](Value p, ValueRange t) -> SmallVector<Value> {
+                             Value prev = toIndex(loadRaw(idx, {orow, p}));
+                             return {arith::OrIOp::create(
+                                 b, t[0], arith::CmpIOp::create(b, arith::CmpIPredicate::eq, prev, i))};
+                           })[0];
+        Value v = load(sel, {srow, i});
+        Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, acc[0], none);
+        Value take = arith::AndIOp::create(
+            b, arith::OrIOp::create(b, first, gt(v, acc[1])),
+            arith::XOrIOp::create(b, taken, arith::ConstantIntOp::create(b, 1, 1)));
+        return {select(take, i, acc[0]), select(take, v, acc[1])};
+      });
+      store(toI32(r[0]), idx, {orow, j});
+      store(load(w, {wrow, r[0]}), outW, {orow, j});
+    });
+  }
 };
 
 } // namespace
@@ -526,24 +603,7 @@ std::string KernelLibrary::routeScore(int64_t experts, bool sigmoid) {
   Body k(fn);
   Emitter &e = k.e;
   auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    if (sigmoid) {
-      e.loop(0, experts, [&](Value i) {
-        Value x = e.load(k.arg(0), {tok, i});
-        e.store(e.div(e.f(1.0), e.add(e.f(1.0), e.exp(arith::NegFOp::create(k.b, x)))), k.arg(1),
-                {tok, i});
-      });
-      return;
-    }
-    Value m = e.fold(e.c(0), e.c(experts), {e.f(-std::numeric_limits<float>::infinity())},
-                     [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                       return {e.maxf(acc[0], e.load(k.arg(0), {tok, i}))};
-                     })[0];
-    Value z = e.sum(0, experts, [&](Value i) { return e.exp(e.sub(e.load(k.arg(0), {tok, i}), m)); });
-    e.loop(0, experts, [&](Value i) {
-      e.store(e.div(e.exp(e.sub(e.load(k.arg(0), {tok, i}), m)), z), k.arg(1), {tok, i});
-    });
-  });
+  e.loop(lo, hi, [&](Value tok) { e.scoreRow(k.arg(0), tok, k.arg(1), tok, experts, sigmoid); });
   return name;
 }
 
@@ -576,22 +636,9 @@ std::string KernelLibrary::routeGroupScore(int64_t experts, int64_t groups, bool
     return name;
   Body k(fn);
   Emitter &e = k.e;
-  int64_t per = experts / groups;
-  Value ninf = e.f(-std::numeric_limits<float>::infinity());
   auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
   e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, groups, [&](Value g) {
-      Value base = e.mul(g, e.c(per));
-      // The best two of the group (top2_sum) or the best (max).
-      auto best = e.fold(e.c(0), e.c(per), {ninf, ninf},
-                         [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                           Value v = e.load(k.arg(0), {tok, e.add(base, i)});
-                           Value isFirst = e.gt(v, acc[0]);
-                           Value second = e.select(isFirst, acc[0], e.maxf(acc[1], v));
-                           return {e.select(isFirst, v, acc[0]), second};
-                         });
-      e.store(top2Sum ? e.add(best[0], best[1]) : best[0], k.arg(1), {tok, g});
-    });
+    e.groupScoreRow(k.arg(0), tok, k.arg(1), tok, experts, groups, top2Sum);
   });
   return name;
 }
@@ -611,19 +658,7 @@ std::string KernelLibrary::routeGroupMask(int64_t experts, int64_t groups, int64
   auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
   e.loop(lo, hi, [&](Value tok) {
     e.loop(0, groups, [&](Value g) {
-      // A group is kept when fewer than `keep` groups beat it (ties to the lower index).
-      Value gv = e.load(k.arg(1), {tok, g});
-      Value better = e.fold(e.c(0), e.c(groups), {e.c(0)},
-                            [&](Value h, ValueRange acc) -> SmallVector<Value> {
-                              Value hv = e.load(k.arg(1), {tok, h});
-                              Value beats = arith::OrIOp::create(
-                                  k.b, e.gt(hv, gv),
-                                  arith::AndIOp::create(
-                                      k.b, arith::CmpFOp::create(k.b, arith::CmpFPredicate::OEQ, hv, gv),
-                                      e.lt(h, g)));
-                              return {e.select(beats, e.add(acc[0], e.c(1)), acc[0])};
-                            })[0];
-      Value kept = e.lt(better, e.c(keep));
+      Value kept = e.groupKept(k.arg(1), tok, g, groups, keep);
       e.loop(0, per, [&](Value i) {
         Value ix = e.add(e.mul(g, e.c(per)), i);
         e.store(e.select(kept, e.load(k.arg(0), {tok, ix}), ninf), k.arg(2), {tok, ix});
@@ -647,30 +682,7 @@ std::string KernelLibrary::routeTopK(int64_t experts, int64_t kk) {
   Emitter &e = k.e;
   auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
   e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, kk, [&](Value j) {
-      // The j-th pick: the best expert not picked before (ties to the lower index; -inf
-      // entries are still picked in index order once nothing better is left).
-      Value none = e.c(experts);
-      auto r = e.fold(e.c(0), e.c(experts), {none, e.f(0.0)},
-                      [&](Value i, ValueRange acc) -> SmallVector<Value> {
-                        Value taken = e.fold(e.c(0), j, {arith::ConstantIntOp::create(k.b, 0, 1)},
-                                             [&](Value p, ValueRange t) -> SmallVector<Value> {
-                                               Value prev = e.toIndex(e.loadRaw(k.arg(3), {tok, p}));
-                                               Value same = arith::CmpIOp::create(
-                                                   k.b, arith::CmpIPredicate::eq, prev, i);
-                                               return {arith::OrIOp::create(k.b, t[0], same)};
-                                             })[0];
-                        Value v = e.load(k.arg(0), {tok, i});
-                        Value first = arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, acc[0], none);
-                        Value better = arith::OrIOp::create(k.b, first, e.gt(v, acc[1]));
-                        Value take = arith::AndIOp::create(
-                            k.b, better,
-                            arith::XOrIOp::create(k.b, taken, arith::ConstantIntOp::create(k.b, 1, 1)));
-                        return {e.select(take, i, acc[0]), e.select(take, v, acc[1])};
-                      });
-      e.store(e.toI32(r[0]), k.arg(3), {tok, j});
-      e.store(e.load(k.arg(1), {tok, r[0]}), k.arg(2), {tok, j});
-    });
+    e.topkRow(k.arg(0), tok, k.arg(1), tok, k.arg(2), k.arg(3), tok, experts, kk);
   });
   return name;
 }
@@ -741,69 +753,22 @@ std::string KernelLibrary::moeRouter(int64_t experts, bool sigmoid, const Weight
   auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
   e.loop(lo, hi, [&](Value tok) {
     // Scores (f32), and the selection scores with the bias.
-    if (sigmoid) {
-      e.loop(0, experts, [&](Value i) {
-        Value x = e.load(logits, {tok, i});
-        e.store(e.div(e.f(1.0), e.add(e.f(1.0), e.exp(arith::NegFOp::create(k.b, x)))), scores, {zero, i});
-      });
-    } else {
-      Value m = e.fold(e.c(0), e.c(experts), {ninf}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
-        return {e.maxf(acc[0], e.load(logits, {tok, i}))};
-      })[0];
-      Value z = e.sum(0, experts, [&](Value i) { return e.exp(e.sub(e.load(logits, {tok, i}), m)); });
-      e.loop(0, experts, [&](Value i) {
-        e.store(e.div(e.exp(e.sub(e.load(logits, {tok, i}), m)), z), scores, {zero, i});
-      });
-    }
+    e.scoreRow(logits, tok, scores, zero, experts, sigmoid);
     e.loop(0, experts, [&](Value i) {
       Value v = e.load(scores, {zero, i});
       e.store(b ? e.add(v, e.load(b, {i})) : v, select, {zero, i});
     });
     if (groups > 1) {
+      e.groupScoreRow(select, zero, gscore, zero, experts, groups, top2Sum);
       e.loop(0, groups, [&](Value g) {
-        Value base = e.mul(g, e.c(per));
-        auto best = e.fold(e.c(0), e.c(per), {ninf, ninf}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
-          Value v = e.load(select, {zero, e.add(base, i)});
-          Value isFirst = e.gt(v, acc[0]);
-          return {e.select(isFirst, v, acc[0]), e.select(isFirst, acc[0], e.maxf(acc[1], v))};
-        });
-        e.store(top2Sum ? e.add(best[0], best[1]) : best[0], gscore, {zero, g});
-      });
-      e.loop(0, groups, [&](Value g) {
-        Value gv = e.load(gscore, {zero, g});
-        Value better = e.fold(e.c(0), e.c(groups), {e.c(0)}, [&](Value h, ValueRange acc) -> SmallVector<Value> {
-          Value hv = e.load(gscore, {zero, h});
-          Value beats = arith::OrIOp::create(
-              k.b, e.gt(hv, gv),
-              arith::AndIOp::create(k.b, arith::CmpFOp::create(k.b, arith::CmpFPredicate::OEQ, hv, gv),
-                                    e.lt(h, g)));
-          return {e.select(beats, e.add(acc[0], e.c(1)), acc[0])};
-        })[0];
-        e.ifThen(arith::CmpIOp::create(k.b, arith::CmpIPredicate::uge, better, e.c(keep)), [&] {
+        Value kept = e.groupKept(gscore, zero, g, groups, keep);
+        e.ifThen(arith::XOrIOp::create(k.b, kept, arith::ConstantIntOp::create(k.b, 1, 1)), [&] {
           e.loop(0, per, [&](Value i) { e.store(ninf, select, {zero, e.add(e.mul(g, e.c(per)), i)}); });
         });
       });
     }
-    // Top-k by selection score (ties to the lower index), weights from the unbiased scores.
-    e.loop(0, kk, [&](Value j) {
-      Value none = e.c(experts);
-      auto r = e.fold(e.c(0), e.c(experts), {none, e.f(0.0)}, [&](Value i, ValueRange acc) -> SmallVector<Value> {
-        Value taken = e.fold(e.c(0), j, {arith::ConstantIntOp::create(k.b, 0, 1)},
-                             [&](Value p, ValueRange t) -> SmallVector<Value> {
-                               Value prev = e.toIndex(e.loadRaw(outI, {tok, p}));
-                               return {arith::OrIOp::create(
-                                   k.b, t[0], arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, prev, i))};
-                             })[0];
-        Value v = e.load(select, {zero, i});
-        Value first = arith::CmpIOp::create(k.b, arith::CmpIPredicate::eq, acc[0], none);
-        Value better = arith::OrIOp::create(k.b, first, e.gt(v, acc[1]));
-        Value take = arith::AndIOp::create(
-            k.b, better, arith::XOrIOp::create(k.b, taken, arith::ConstantIntOp::create(k.b, 1, 1)));
-        return {e.select(take, i, acc[0]), e.select(take, v, acc[1])};
-      });
-      e.store(e.toI32(r[0]), outI, {tok, j});
-      e.store(e.load(scores, {zero, r[0]}), outW, {tok, j});
-    });
+    // Top-k by selection score, weights from the unbiased scores.
+    e.topkRow(select, zero, scores, zero, outW, outI, tok, experts, kk);
     // Normalise, then scale, in that order, as the unfused chain does.
     Value total;
     if (normalize)
