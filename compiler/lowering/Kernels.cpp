@@ -405,6 +405,20 @@ struct Body {
   Value wgs() { return fn.getArgument(fn.getNumArguments() - 1); }
 };
 
+} // namespace
+
+template <typename F>
+std::string KernelLibrary::define(const std::string &name, ArrayRef<Type> buffers, F &&body) {
+  bool created;
+  func::FuncOp fn = declare(name, buffers, created);
+  if (created) {
+    Body k(fn);
+    body(k, k.e);
+  }
+  return name;
+}
+
+namespace {
 SmallVector<Type> withScale(SmallVector<Type> types, const WeightView &w) {
   types.push_back(w.type);
   if (w.scaleType)
@@ -418,69 +432,54 @@ std::string KernelLibrary::embed(const WeightView &table) {
   MLIRContext *ctx = module_.getContext();
   SmallVector<Type> t = {tokenVector(IntegerType::get(ctx, 32)), table.type, activation(dim)};
   std::string name = "embed_" + tag(table.type) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    Value id = e.toIndex(e.loadRaw(k.arg(0), {tok}));
-    e.loop(0, dim, [&](Value d) { e.store(e.load(k.arg(1), {id, d}), k.arg(2), {tok, d}); });
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      Value id = e.toIndex(e.loadRaw(k.arg(0), {tok}));
+      e.loop(0, dim, [&](Value d) { e.store(e.load(k.arg(1), {id, d}), k.arg(2), {tok, d}); });
+    });
   });
-  return name;
 }
 
 std::string KernelLibrary::rmsNorm(int64_t dim, const WeightView &w, float eps) {
   SmallVector<Type> t = {activation(dim), w.type, activation(dim)};
   std::string name = "rms_norm_" + tag(w.type) + "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    Value ss = e.sum(0, dim, [&](Value d) {
-      Value x = e.load(k.arg(0), {tok, d});
-      return e.mul(x, x);
-    });
-    Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
-    e.loop(0, dim, [&](Value d) {
-      Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
-      e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(2), {tok, d});
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      Value ss = e.sum(0, dim, [&](Value d) {
+        Value x = e.load(k.arg(0), {tok, d});
+        return e.mul(x, x);
+      });
+      Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
+      e.loop(0, dim, [&](Value d) {
+        Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
+        e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(2), {tok, d});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::addRmsNorm(int64_t dim, const WeightView &w, float eps) {
   SmallVector<Type> t = {activation(dim), activation(dim), w.type, activation(dim), activation(dim)};
   std::string name = "add_rms_norm_" + tag(w.type) + "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, dim, [&](Value d) {
-      e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(3), {tok, d});
-    });
-    Value ss = e.sum(0, dim, [&](Value d) {
-      Value x = e.load(k.arg(3), {tok, d});
-      return e.mul(x, x);
-    });
-    Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
-    e.loop(0, dim, [&](Value d) {
-      Value x = e.mul(e.load(k.arg(3), {tok, d}), inv);
-      e.store(e.mul(x, e.load(k.arg(2), {d})), k.arg(4), {tok, d});
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.loop(0, dim, [&](Value d) {
+        e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(3), {tok, d});
+      });
+      Value ss = e.sum(0, dim, [&](Value d) {
+        Value x = e.load(k.arg(3), {tok, d});
+        return e.mul(x, x);
+      });
+      Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
+      e.loop(0, dim, [&](Value d) {
+        Value x = e.mul(e.load(k.arg(3), {tok, d}), inv);
+        e.store(e.mul(x, e.load(k.arg(2), {d})), k.arg(4), {tok, d});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::actQuant(int64_t kdim, ScaleRounding rounding) {
@@ -492,17 +491,12 @@ std::string KernelLibrary::actQuant(int64_t kdim, ScaleRounding rounding) {
   std::string name = "act_quant_k" + std::to_string(kdim) +
                      (rounding == ScaleRounding::UE8M0 ? "_ue8m0" : "") + "_t" +
                      std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.quantise(k.arg(0), {tok}, kdim, k.arg(1), {tok}, k.arg(2), {tok}, rounding);
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.quantise(k.arg(0), {tok}, kdim, k.arg(1), {tok}, k.arg(2), {tok}, rounding);
+    });
   });
-  return name;
 }
 
 std::string KernelLibrary::linear(int64_t kdim, int64_t odim, const WeightView &w,
@@ -520,109 +514,84 @@ std::string KernelLibrary::linear(int64_t kdim, int64_t odim, const WeightView &
   t.push_back(activation(odim));
   const char *modeName[] = {"", "_dequant", "_aq"};
   std::string name = "linear_" + tag(w.type) + modeName[int(mode)] + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  bool aq = mode == GemmMode::ActQuant;
-  Value x = k.arg(0), xs = aq ? k.arg(1) : Value();
-  unsigned wi = aq ? 2 : 1;
-  Value wt = k.arg(wi), ws = w.scaleType ? k.arg(wi + 1) : Value();
-  Value out = k.arg(fn.getNumArguments() - 4);
-  // Workgroups split the output features: each weight row is read once per call, which is
-  // what decode (one token) is bound by.
-  auto [lo, hi] = e.share(e.c(odim), k.wg(), k.wgs());
-  // Four tokens per pass over a weight row (prefill), then the rest one at a time.
-  constexpr int64_t kTokenBlock = 4;
-  Value blocked = arith::SubIOp::create(k.b, k.tokens(), e.remui(k.tokens(), e.c(kTokenBlock)));
-  e.loop(lo, hi, [&](Value o) {
-    Value ob = e.divui(o, e.c(kBlock));
-    e.loopStep(e.c(0), blocked, kTokenBlock, [&](Value t0) {
-      SmallVector<Value> toks = {t0};
-      for (int64_t j = 1; j < kTokenBlock; ++j)
-        toks.push_back(e.add(t0, e.c(j)));
-      SmallVector<Value> acc = e.dots(x, toks, wt, {o}, kdim, ws, ob, xs);
-      for (int64_t j = 0; j < kTokenBlock; ++j)
-        e.store(acc[j], out, {toks[j], o});
-    });
-    e.loop(blocked, k.tokens(), [&](Value tok) {
-      Value acc = e.dot(x, {tok}, wt, {o}, kdim, ws, {}, ob, xs, {tok});
-      e.store(acc, out, {tok, o});
+  return define(name, t, [&](Body &k, Emitter &e) {
+    bool aq = mode == GemmMode::ActQuant;
+    Value x = k.arg(0), xs = aq ? k.arg(1) : Value();
+    unsigned wi = aq ? 2 : 1;
+    Value wt = k.arg(wi), ws = w.scaleType ? k.arg(wi + 1) : Value();
+    Value out = k.arg(k.fn.getNumArguments() - 4);
+    // Workgroups split the output features: each weight row is read once per call, which is
+    // what decode (one token) is bound by.
+    auto [lo, hi] = e.share(e.c(odim), k.wg(), k.wgs());
+    // Four tokens per pass over a weight row (prefill), then the rest one at a time.
+    constexpr int64_t kTokenBlock = 4;
+    Value blocked = arith::SubIOp::create(k.b, k.tokens(), e.remui(k.tokens(), e.c(kTokenBlock)));
+    e.loop(lo, hi, [&](Value o) {
+      Value ob = e.divui(o, e.c(kBlock));
+      e.loopStep(e.c(0), blocked, kTokenBlock, [&](Value t0) {
+        SmallVector<Value> toks = {t0};
+        for (int64_t j = 1; j < kTokenBlock; ++j)
+          toks.push_back(e.add(t0, e.c(j)));
+        SmallVector<Value> acc = e.dots(x, toks, wt, {o}, kdim, ws, ob, xs);
+        for (int64_t j = 0; j < kTokenBlock; ++j)
+          e.store(acc[j], out, {toks[j], o});
+      });
+      e.loop(blocked, k.tokens(), [&](Value tok) {
+        Value acc = e.dot(x, {tok}, wt, {o}, kdim, ws, {}, ob, xs, {tok});
+        e.store(acc, out, {tok, o});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::swiglu(int64_t dim) {
   SmallVector<Type> t = {activation(dim), activation(dim), activation(dim)};
   std::string name = "swiglu_" + std::to_string(dim) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, dim, [&](Value d) {
-      Value g = e.load(k.arg(0), {tok, d});
-      e.store(e.mul(e.silu(g), e.load(k.arg(1), {tok, d})), k.arg(2), {tok, d});
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.loop(0, dim, [&](Value d) {
+        Value g = e.load(k.arg(0), {tok, d});
+        e.store(e.mul(e.silu(g), e.load(k.arg(1), {tok, d})), k.arg(2), {tok, d});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::add(int64_t dim) {
   SmallVector<Type> t = {activation(dim), activation(dim), activation(dim)};
   std::string name = "add_" + std::to_string(dim) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, dim, [&](Value d) {
-      e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(2), {tok, d});
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.loop(0, dim, [&](Value d) {
+        e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(2), {tok, d});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::routeScore(int64_t experts, bool sigmoid) {
   SmallVector<Type> t = {activation(experts), activation(experts)};
   std::string name = std::string("route_") + (sigmoid ? "sigmoid_" : "softmax_") +
                      std::to_string(experts) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) { e.scoreRow(k.arg(0), tok, k.arg(1), tok, experts, sigmoid); });
-  return name;
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) { e.scoreRow(k.arg(0), tok, k.arg(1), tok, experts, sigmoid); });
+  });
 }
 
 std::string KernelLibrary::routeBiasAdd(int64_t experts, const WeightView &bias) {
   SmallVector<Type> t = {activation(experts), bias.type, activation(experts)};
   std::string name = "route_bias_" + tag(bias.type) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, experts, [&](Value i) {
-      e.store(e.add(e.load(k.arg(0), {tok, i}), e.load(k.arg(1), {i})), k.arg(2), {tok, i});
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.loop(0, experts, [&](Value i) {
+        e.store(e.add(e.load(k.arg(0), {tok, i}), e.load(k.arg(1), {i})), k.arg(2), {tok, i});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::routeGroupScore(int64_t experts, int64_t groups, bool top2Sum) {
@@ -630,42 +599,32 @@ std::string KernelLibrary::routeGroupScore(int64_t experts, int64_t groups, bool
   std::string name = "route_group_" + std::string(top2Sum ? "top2_" : "max_") +
                      std::to_string(experts) + "_g" + std::to_string(groups) + "_t" +
                      std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.groupScoreRow(k.arg(0), tok, k.arg(1), tok, experts, groups, top2Sum);
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.groupScoreRow(k.arg(0), tok, k.arg(1), tok, experts, groups, top2Sum);
+    });
   });
-  return name;
 }
 
 std::string KernelLibrary::routeGroupMask(int64_t experts, int64_t groups, int64_t keep) {
   SmallVector<Type> t = {activation(experts), activation(groups), activation(experts)};
   std::string name = "route_mask_" + std::to_string(experts) + "_g" + std::to_string(groups) +
                      "_k" + std::to_string(keep) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  int64_t per = experts / groups;
-  Value ninf = e.f(-std::numeric_limits<float>::infinity());
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, groups, [&](Value g) {
-      Value kept = e.groupKept(k.arg(1), tok, g, groups, keep);
-      e.loop(0, per, [&](Value i) {
-        Value ix = e.add(e.mul(g, e.c(per)), i);
-        e.store(e.select(kept, e.load(k.arg(0), {tok, ix}), ninf), k.arg(2), {tok, ix});
+  return define(name, t, [&](Body &k, Emitter &e) {
+    int64_t per = experts / groups;
+    Value ninf = e.f(-std::numeric_limits<float>::infinity());
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.loop(0, groups, [&](Value g) {
+        Value kept = e.groupKept(k.arg(1), tok, g, groups, keep);
+        e.loop(0, per, [&](Value i) {
+          Value ix = e.add(e.mul(g, e.c(per)), i);
+          e.store(e.select(kept, e.load(k.arg(0), {tok, ix}), ninf), k.arg(2), {tok, ix});
+        });
       });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::routeTopK(int64_t experts, int64_t kk) {
@@ -674,50 +633,35 @@ std::string KernelLibrary::routeTopK(int64_t experts, int64_t kk) {
                          MemRefType::get({maxTokens_, kk}, IntegerType::get(ctx, 32))};
   std::string name = "route_topk_" + std::to_string(experts) + "_k" + std::to_string(kk) + "_t" +
                      std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.topkRow(k.arg(0), tok, k.arg(1), tok, k.arg(2), k.arg(3), tok, experts, kk);
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.topkRow(k.arg(0), tok, k.arg(1), tok, k.arg(2), k.arg(3), tok, experts, kk);
+    });
   });
-  return name;
 }
 
 std::string KernelLibrary::routeNormalize(int64_t kk, float eps) {
   SmallVector<Type> t = {activation(kk), activation(kk)};
   std::string name = "route_norm_" + std::to_string(kk) + "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    Value s = e.add(e.sum(0, kk, [&](Value j) { return e.load(k.arg(0), {tok, j}); }), e.f(eps));
-    e.loop(0, kk, [&](Value j) { e.store(e.div(e.load(k.arg(0), {tok, j}), s), k.arg(1), {tok, j}); });
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      Value s = e.add(e.sum(0, kk, [&](Value j) { return e.load(k.arg(0), {tok, j}); }), e.f(eps));
+      e.loop(0, kk, [&](Value j) { e.store(e.div(e.load(k.arg(0), {tok, j}), s), k.arg(1), {tok, j}); });
+    });
   });
-  return name;
 }
 
 std::string KernelLibrary::routeScale(int64_t kk, float factor) {
   SmallVector<Type> t = {activation(kk), activation(kk)};
   std::string name = "route_scale_" + std::to_string(kk) + "_f" + fmt(factor) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, kk, [&](Value j) { e.store(e.mul(e.load(k.arg(0), {tok, j}), e.f(factor)), k.arg(1), {tok, j}); });
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.loop(0, kk, [&](Value j) { e.store(e.mul(e.load(k.arg(0), {tok, j}), e.f(factor)), k.arg(1), {tok, j}); });
+    });
   });
-  return name;
 }
 
 std::string KernelLibrary::moeRouter(int64_t experts, bool sigmoid, const WeightView *bias,
@@ -735,52 +679,47 @@ std::string KernelLibrary::moeRouter(int64_t experts, bool sigmoid, const Weight
                      (top2Sum ? "_top2" : "_max") + "_k" + std::to_string(kk) +
                      (normalize ? "_n" + fmt(eps) : "") + "_f" + fmt(factor) + "_t" +
                      std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  unsigned a = 0;
-  Value logits = k.arg(a++), b = bias ? k.arg(a++) : Value(), outW = k.arg(a++), outI = k.arg(a++);
-  auto row = [&](int64_t n) { return MemRefType::get({1, n}, e.f32); };
-  Value scores = memref::AllocaOp::create(k.b, row(experts));
-  Value select = memref::AllocaOp::create(k.b, row(experts));
-  Value gscore = memref::AllocaOp::create(k.b, row(groups));
-  Value zero = e.c(0);
-  Value ninf = e.f(-std::numeric_limits<float>::infinity());
-  int64_t per = experts / groups;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    // Scores (f32), and the selection scores with the bias.
-    e.scoreRow(logits, tok, scores, zero, experts, sigmoid);
-    e.loop(0, experts, [&](Value i) {
-      Value v = e.load(scores, {zero, i});
-      e.store(b ? e.add(v, e.load(b, {i})) : v, select, {zero, i});
-    });
-    if (groups > 1) {
-      e.groupScoreRow(select, zero, gscore, zero, experts, groups, top2Sum);
-      e.loop(0, groups, [&](Value g) {
-        Value kept = e.groupKept(gscore, zero, g, groups, keep);
-        e.ifThen(arith::XOrIOp::create(k.b, kept, arith::ConstantIntOp::create(k.b, 1, 1)), [&] {
-          e.loop(0, per, [&](Value i) { e.store(ninf, select, {zero, e.add(e.mul(g, e.c(per)), i)}); });
-        });
+  return define(name, t, [&](Body &k, Emitter &e) {
+    unsigned a = 0;
+    Value logits = k.arg(a++), b = bias ? k.arg(a++) : Value(), outW = k.arg(a++), outI = k.arg(a++);
+    auto row = [&](int64_t n) { return MemRefType::get({1, n}, e.f32); };
+    Value scores = memref::AllocaOp::create(k.b, row(experts));
+    Value select = memref::AllocaOp::create(k.b, row(experts));
+    Value gscore = memref::AllocaOp::create(k.b, row(groups));
+    Value zero = e.c(0);
+    Value ninf = e.f(-std::numeric_limits<float>::infinity());
+    int64_t per = experts / groups;
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      // Scores (f32), and the selection scores with the bias.
+      e.scoreRow(logits, tok, scores, zero, experts, sigmoid);
+      e.loop(0, experts, [&](Value i) {
+        Value v = e.load(scores, {zero, i});
+        e.store(b ? e.add(v, e.load(b, {i})) : v, select, {zero, i});
       });
-    }
-    // Top-k by selection score, weights from the unbiased scores.
-    e.topkRow(select, zero, scores, zero, outW, outI, tok, experts, kk);
-    // Normalise, then scale, in that order, as the unfused chain does.
-    Value total;
-    if (normalize)
-      total = e.add(e.sum(0, kk, [&](Value j) { return e.load(outW, {tok, j}); }), e.f(eps));
-    e.loop(0, kk, [&](Value j) {
-      Value w = e.load(outW, {tok, j});
+      if (groups > 1) {
+        e.groupScoreRow(select, zero, gscore, zero, experts, groups, top2Sum);
+        e.loop(0, groups, [&](Value g) {
+          Value kept = e.groupKept(gscore, zero, g, groups, keep);
+          e.ifThen(arith::XOrIOp::create(k.b, kept, arith::ConstantIntOp::create(k.b, 1, 1)), [&] {
+            e.loop(0, per, [&](Value i) { e.store(ninf, select, {zero, e.add(e.mul(g, e.c(per)), i)}); });
+          });
+        });
+      }
+      // Top-k by selection score, weights from the unbiased scores.
+      e.topkRow(select, zero, scores, zero, outW, outI, tok, experts, kk);
+      // Normalise, then scale, in that order, as the unfused chain does.
+      Value total;
       if (normalize)
-        w = e.div(w, total);
-      e.store(e.mul(w, e.f(factor)), outW, {tok, j});
+        total = e.add(e.sum(0, kk, [&](Value j) { return e.load(outW, {tok, j}); }), e.f(eps));
+      e.loop(0, kk, [&](Value j) {
+        Value w = e.load(outW, {tok, j});
+        if (normalize)
+          w = e.div(w, total);
+        e.store(e.mul(w, e.f(factor)), outW, {tok, j});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::moeExperts(int64_t hidden, int64_t inter, int64_t kk,
@@ -798,84 +737,74 @@ std::string KernelLibrary::moeExperts(int64_t hidden, int64_t inter, int64_t kk,
                      std::to_string(kk) + modeName[int(mode)] +
                      (rounding == ScaleRounding::UE8M0 ? "_ue8m0" : "") + "_t" +
                      std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  bool fp8 = gate.scaleType != nullptr;
-  bool aq = mode == GemmMode::ActQuant;
-  unsigned a = 2;
-  Value wg = k.arg(a++), wgS = fp8 ? k.arg(a++) : Value();
-  Value wu = k.arg(a++), wuS = fp8 ? k.arg(a++) : Value();
-  Value wd = k.arg(a++), wdS = fp8 ? k.arg(a++) : Value();
-  Value out = k.arg(a);
-  Type f8 = Float8E4M3FNType::get(ctx);
-  auto row = [&](int64_t n, Type t) { return MemRefType::get({1, n}, t); };
-  // Per-workgroup scratch: the activated intermediate row and, for act-quant, the quantised
-  // input and intermediate rows with their scales.
-  Value h = memref::AllocaOp::create(k.b, row(inter, e.f32));
-  Value qx, sx, qh, sh;
-  if (aq) {
-    qx = memref::AllocaOp::create(k.b, row(hidden, f8));
-    sx = memref::AllocaOp::create(k.b, row((hidden + kBlock - 1) / kBlock, e.f32));
-    qh = memref::AllocaOp::create(k.b, row(inter, f8));
-    sh = memref::AllocaOp::create(k.b, row((inter + kBlock - 1) / kBlock, e.f32));
-  }
-  Value zero = e.c(0);
-  auto [lo, hi] = e.share(e.mul(k.tokens(), e.c(kk)), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value pair) {
-    Value tok = e.divui(pair, e.c(kk)), j = e.remui(pair, e.c(kk));
-    Value ex = e.toIndex(e.loadRaw(k.arg(1), {tok, j}));
-    Value xin = k.arg(0), xsv;
-    SmallVector<Value> xp = {tok};
+  return define(name, t, [&](Body &k, Emitter &e) {
+    bool fp8 = gate.scaleType != nullptr;
+    bool aq = mode == GemmMode::ActQuant;
+    unsigned a = 2;
+    Value wg = k.arg(a++), wgS = fp8 ? k.arg(a++) : Value();
+    Value wu = k.arg(a++), wuS = fp8 ? k.arg(a++) : Value();
+    Value wd = k.arg(a++), wdS = fp8 ? k.arg(a++) : Value();
+    Value out = k.arg(a);
+    Type f8 = Float8E4M3FNType::get(ctx);
+    auto row = [&](int64_t n, Type t) { return MemRefType::get({1, n}, t); };
+    // Per-workgroup scratch: the activated intermediate row and, for act-quant, the quantised
+    // input and intermediate rows with their scales.
+    Value h = memref::AllocaOp::create(k.b, row(inter, e.f32));
+    Value qx, sx, qh, sh;
     if (aq) {
-      e.quantise(k.arg(0), {tok}, hidden, qx, {zero}, sx, {zero}, rounding);
-      xin = qx;
-      xsv = sx;
-      xp = {zero};
+      qx = memref::AllocaOp::create(k.b, row(hidden, f8));
+      sx = memref::AllocaOp::create(k.b, row((hidden + kBlock - 1) / kBlock, e.f32));
+      qh = memref::AllocaOp::create(k.b, row(inter, f8));
+      sh = memref::AllocaOp::create(k.b, row((inter + kBlock - 1) / kBlock, e.f32));
     }
-    e.loop(0, inter, [&](Value i) {
-      Value ib = e.divui(i, e.c(kBlock));
-      Value g = e.dot(xin, xp, wg, {ex, i}, hidden, wgS, {ex}, ib, xsv, {zero});
-      Value u = e.dot(xin, xp, wu, {ex, i}, hidden, wuS, {ex}, ib, xsv, {zero});
-      e.store(e.mul(e.silu(g), u), h, {zero, i});
-    });
-    Value hin = h, hsv;
-    if (aq) {
-      e.quantise(h, {zero}, inter, qh, {zero}, sh, {zero}, rounding);
-      hin = qh;
-      hsv = sh;
-    }
-    e.loop(0, hidden, [&](Value d) {
-      Value db = e.divui(d, e.c(kBlock));
-      e.store(e.dot(hin, {zero}, wd, {ex, d}, inter, wdS, {ex}, db, hsv, {zero}), out, {tok, j, d});
+    Value zero = e.c(0);
+    auto [lo, hi] = e.share(e.mul(k.tokens(), e.c(kk)), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value pair) {
+      Value tok = e.divui(pair, e.c(kk)), j = e.remui(pair, e.c(kk));
+      Value ex = e.toIndex(e.loadRaw(k.arg(1), {tok, j}));
+      Value xin = k.arg(0), xsv;
+      SmallVector<Value> xp = {tok};
+      if (aq) {
+        e.quantise(k.arg(0), {tok}, hidden, qx, {zero}, sx, {zero}, rounding);
+        xin = qx;
+        xsv = sx;
+        xp = {zero};
+      }
+      e.loop(0, inter, [&](Value i) {
+        Value ib = e.divui(i, e.c(kBlock));
+        Value g = e.dot(xin, xp, wg, {ex, i}, hidden, wgS, {ex}, ib, xsv, {zero});
+        Value u = e.dot(xin, xp, wu, {ex, i}, hidden, wuS, {ex}, ib, xsv, {zero});
+        e.store(e.mul(e.silu(g), u), h, {zero, i});
+      });
+      Value hin = h, hsv;
+      if (aq) {
+        e.quantise(h, {zero}, inter, qh, {zero}, sh, {zero}, rounding);
+        hin = qh;
+        hsv = sh;
+      }
+      e.loop(0, hidden, [&](Value d) {
+        Value db = e.divui(d, e.c(kBlock));
+        e.store(e.dot(hin, {zero}, wd, {ex, d}, inter, wdS, {ex}, db, hsv, {zero}), out, {tok, j, d});
+      });
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::moeCombine(int64_t kk, int64_t dim) {
   SmallVector<Type> t = {activation3(kk, dim), activation(kk), activation(dim)};
   std::string name = "moe_combine_" + std::to_string(kk) + "x" + std::to_string(dim) + "_t" +
                      std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    e.loop(0, dim, [&](Value d) {
-      Value s = e.sum(0, kk, [&](Value j) {
-        return e.mul(e.load(k.arg(0), {tok, j, d}), e.load(k.arg(1), {tok, j}));
+  return define(name, t, [&](Body &k, Emitter &e) {
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      e.loop(0, dim, [&](Value d) {
+        Value s = e.sum(0, kk, [&](Value j) {
+          return e.mul(e.load(k.arg(0), {tok, j, d}), e.load(k.arg(1), {tok, j}));
+        });
+        e.store(s, k.arg(2), {tok, d});
       });
-      e.store(s, k.arg(2), {tok, d});
     });
   });
-  return name;
 }
 
 std::string KernelLibrary::mlaCacheWrite(int64_t latent, int64_t rope, const WeightView &norm,
@@ -887,35 +816,30 @@ std::string KernelLibrary::mlaCacheWrite(int64_t latent, int64_t rope, const Wei
                          blockTable, ropeTable, pool};
   std::string name = "mla_cache_write_" + tag(norm.type) + "_" + tag(pool) + "_" + tag(ropeTable) +
                      "_e" + fmt(eps) + "_t" + std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  int64_t block = pool.getDimSize(1);
-  auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value tok) {
-    Value pos = e.toIndex(e.loadRaw(k.arg(2), {tok}));
-    Value slot = e.toIndex(e.loadRaw(k.arg(3), {tok}));
-    Value blk = e.toIndex(e.loadRaw(k.arg(4), {slot, e.divui(pos, e.c(block))}));
-    Value off = e.remui(pos, e.c(block));
-    // The normalised latent, then the rotated shared key.
-    Value ss = e.sum(0, latent, [&](Value d) {
-      Value x = e.load(k.arg(0), {tok, d});
-      return e.mul(x, x);
+  return define(name, t, [&](Body &k, Emitter &e) {
+    int64_t block = pool.getDimSize(1);
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      Value pos = e.toIndex(e.loadRaw(k.arg(2), {tok}));
+      Value slot = e.toIndex(e.loadRaw(k.arg(3), {tok}));
+      Value blk = e.toIndex(e.loadRaw(k.arg(4), {slot, e.divui(pos, e.c(block))}));
+      Value off = e.remui(pos, e.c(block));
+      // The normalised latent, then the rotated shared key.
+      Value ss = e.sum(0, latent, [&](Value d) {
+        Value x = e.load(k.arg(0), {tok, d});
+        return e.mul(x, x);
+      });
+      Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(latent))), e.f(eps)));
+      e.loop(0, latent, [&](Value d) {
+        Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
+        e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(6), {blk, off, d});
+      });
+      e.loop(0, rope, [&](Value d) {
+        e.store(e.load(k.arg(0), {tok, e.add(d, e.c(latent))}), k.arg(6), {blk, off, e.add(d, e.c(latent))});
+      });
+      e.rotate(k.arg(6), {blk, off}, e.c(latent), rope, k.arg(5), pos);
     });
-    Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(latent))), e.f(eps)));
-    e.loop(0, latent, [&](Value d) {
-      Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
-      e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(6), {blk, off, d});
-    });
-    e.loop(0, rope, [&](Value d) {
-      e.store(e.load(k.arg(0), {tok, e.add(d, e.c(latent))}), k.arg(6), {blk, off, e.add(d, e.c(latent))});
-    });
-    e.rotate(k.arg(6), {blk, off}, e.c(latent), rope, k.arg(5), pos);
   });
-  return name;
 }
 
 std::string KernelLibrary::mlaAttention(int64_t heads, int64_t nope, int64_t rope, int64_t v,
@@ -930,84 +854,79 @@ std::string KernelLibrary::mlaAttention(int64_t heads, int64_t nope, int64_t rop
   std::string name = "mla_absorbed_h" + std::to_string(heads) + "_" + tag(kvB.type) + "_" +
                      tag(pool) + "_" + tag(ropeTable) + "_s" + fmt(softmaxScale) + "_t" +
                      std::to_string(maxTokens_);
-  bool created;
-  func::FuncOp fn = declare(name, t, created);
-  if (!created)
-    return name;
-  Body k(fn);
-  Emitter &e = k.e;
-  unsigned a = 0;
-  Value q = k.arg(a++), w = k.arg(a++), ws = kvB.scaleType ? k.arg(a++) : Value();
-  Value positions = k.arg(a++), slots = k.arg(a++), table = k.arg(a++), rt = k.arg(a++),
-        cache = k.arg(a++), out = k.arg(a++);
-  int64_t block = pool.getDimSize(1);
-  int64_t rowsPerHead = nope + v;
-  auto row = [&](int64_t n) { return MemRefType::get({1, n}, e.f32); };
-  // Scratch: the rotated query rope part, the query in latent space, the latent output.
-  Value qpe = memref::AllocaOp::create(k.b, row(rope));
-  Value qlat = memref::AllocaOp::create(k.b, row(latent));
-  Value olat = memref::AllocaOp::create(k.b, row(latent));
-  Value zero = e.c(0);
-  // kv_b weight element (row r, latent c), dequantised when FP8.
-  auto wAt = [&](Value r, Value c) {
-    Value x = e.load(w, {r, c});
-    if (ws)
-      x = e.mul(x, e.load(ws, {e.divui(r, e.c(128)), e.divui(c, e.c(128))}));
-    return x;
-  };
-  auto [lo, hi] = e.share(e.mul(k.tokens(), e.c(heads)), k.wg(), k.wgs());
-  e.loop(lo, hi, [&](Value pair) {
-    Value tok = e.divui(pair, e.c(heads)), hd = e.remui(pair, e.c(heads));
-    Value pos = e.toIndex(e.loadRaw(positions, {tok}));
-    Value slot = e.toIndex(e.loadRaw(slots, {tok}));
-    Value qBase = e.mul(hd, e.c(nope + rope));
-    Value wBase = e.mul(hd, e.c(rowsPerHead));
-    e.loop(0, rope, [&](Value d) {
-      e.store(e.load(q, {tok, e.add(qBase, e.add(d, e.c(nope)))}), qpe, {zero, d});
-    });
-    e.rotate(qpe, {zero}, zero, rope, rt, pos);
-    // q_lat[c] = sum_d q_nope[d] W_UK[h, d, c]
-    e.loop(0, latent, [&](Value c) {
-      Value s = e.sum(0, nope, [&](Value d) {
-        return e.mul(e.load(q, {tok, e.add(qBase, d)}), wAt(e.add(wBase, d), c));
+  return define(name, t, [&](Body &k, Emitter &e) {
+    unsigned a = 0;
+    Value q = k.arg(a++), w = k.arg(a++), ws = kvB.scaleType ? k.arg(a++) : Value();
+    Value positions = k.arg(a++), slots = k.arg(a++), table = k.arg(a++), rt = k.arg(a++),
+          cache = k.arg(a++), out = k.arg(a++);
+    int64_t block = pool.getDimSize(1);
+    int64_t rowsPerHead = nope + v;
+    auto row = [&](int64_t n) { return MemRefType::get({1, n}, e.f32); };
+    // Scratch: the rotated query rope part, the query in latent space, the latent output.
+    Value qpe = memref::AllocaOp::create(k.b, row(rope));
+    Value qlat = memref::AllocaOp::create(k.b, row(latent));
+    Value olat = memref::AllocaOp::create(k.b, row(latent));
+    Value zero = e.c(0);
+    // kv_b weight element (row r, latent c), dequantised when FP8.
+    auto wAt = [&](Value r, Value c) {
+      Value x = e.load(w, {r, c});
+      if (ws)
+        x = e.mul(x, e.load(ws, {e.divui(r, e.c(128)), e.divui(c, e.c(128))}));
+      return x;
+    };
+    auto [lo, hi] = e.share(e.mul(k.tokens(), e.c(heads)), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value pair) {
+      Value tok = e.divui(pair, e.c(heads)), hd = e.remui(pair, e.c(heads));
+      Value pos = e.toIndex(e.loadRaw(positions, {tok}));
+      Value slot = e.toIndex(e.loadRaw(slots, {tok}));
+      Value qBase = e.mul(hd, e.c(nope + rope));
+      Value wBase = e.mul(hd, e.c(rowsPerHead));
+      e.loop(0, rope, [&](Value d) {
+        e.store(e.load(q, {tok, e.add(qBase, e.add(d, e.c(nope)))}), qpe, {zero, d});
       });
-      e.store(s, qlat, {zero, c});
-      e.store(e.f(0.0), olat, {zero, c});
-    });
-    // Online softmax over the cached positions 0..pos of this sequence.
-    Value ninf = e.f(-std::numeric_limits<float>::infinity());
-    auto stats = e.fold(e.c(0), e.add(pos, e.c(1)), {ninf, e.f(0.0)},
-                        [&](Value j, ValueRange acc) -> SmallVector<Value> {
-      Value blk = e.toIndex(e.loadRaw(table, {slot, e.divui(j, e.c(block))}));
-      Value off = e.remui(j, e.c(block));
-      Value s = e.add(e.sum(0, latent, [&](Value c) {
-                        return e.mul(e.load(qlat, {zero, c}), e.load(cache, {blk, off, c}));
-                      }),
-                      e.sum(0, rope, [&](Value d) {
-                        return e.mul(e.load(qpe, {zero, d}),
-                                     e.load(cache, {blk, off, e.add(d, e.c(latent))}));
-                      }));
-      s = e.mul(s, e.f(softmaxScale));
-      Value m = e.maxf(acc[0], s);
-      Value correction = e.exp(e.sub(acc[0], m));
-      Value p = e.exp(e.sub(s, m));
+      e.rotate(qpe, {zero}, zero, rope, rt, pos);
+      // q_lat[c] = sum_d q_nope[d] W_UK[h, d, c]
       e.loop(0, latent, [&](Value c) {
-        Value o = e.add(e.mul(e.load(olat, {zero, c}), correction),
-                        e.mul(p, e.load(cache, {blk, off, c})));
-        e.store(o, olat, {zero, c});
+        Value s = e.sum(0, nope, [&](Value d) {
+          return e.mul(e.load(q, {tok, e.add(qBase, d)}), wAt(e.add(wBase, d), c));
+        });
+        e.store(s, qlat, {zero, c});
+        e.store(e.f(0.0), olat, {zero, c});
       });
-      return {m, e.add(e.mul(acc[1], correction), p)};
-    });
-    Value invSum = e.div(e.f(1.0), stats[1]);
-    // out[h, d] = sum_c o_lat[c] W_UV[h, d, c] / sum
-    e.loop(0, v, [&](Value d) {
-      Value s = e.sum(0, latent, [&](Value c) {
-        return e.mul(e.load(olat, {zero, c}), wAt(e.add(wBase, e.add(d, e.c(nope))), c));
+      // Online softmax over the cached positions 0..pos of this sequence.
+      Value ninf = e.f(-std::numeric_limits<float>::infinity());
+      auto stats = e.fold(e.c(0), e.add(pos, e.c(1)), {ninf, e.f(0.0)},
+                          [&](Value j, ValueRange acc) -> SmallVector<Value> {
+        Value blk = e.toIndex(e.loadRaw(table, {slot, e.divui(j, e.c(block))}));
+        Value off = e.remui(j, e.c(block));
+        Value s = e.add(e.sum(0, latent, [&](Value c) {
+                          return e.mul(e.load(qlat, {zero, c}), e.load(cache, {blk, off, c}));
+                        }),
+                        e.sum(0, rope, [&](Value d) {
+                          return e.mul(e.load(qpe, {zero, d}),
+                                       e.load(cache, {blk, off, e.add(d, e.c(latent))}));
+                        }));
+        s = e.mul(s, e.f(softmaxScale));
+        Value m = e.maxf(acc[0], s);
+        Value correction = e.exp(e.sub(acc[0], m));
+        Value p = e.exp(e.sub(s, m));
+        e.loop(0, latent, [&](Value c) {
+          Value o = e.add(e.mul(e.load(olat, {zero, c}), correction),
+                          e.mul(p, e.load(cache, {blk, off, c})));
+          e.store(o, olat, {zero, c});
+        });
+        return {m, e.add(e.mul(acc[1], correction), p)};
       });
-      e.store(e.mul(s, invSum), out, {tok, e.add(e.mul(hd, e.c(v)), d)});
+      Value invSum = e.div(e.f(1.0), stats[1]);
+      // out[h, d] = sum_c o_lat[c] W_UV[h, d, c] / sum
+      e.loop(0, v, [&](Value d) {
+        Value s = e.sum(0, latent, [&](Value c) {
+          return e.mul(e.load(olat, {zero, c}), wAt(e.add(wBase, e.add(d, e.c(nope))), c));
+        });
+        e.store(e.mul(s, invSum), out, {tok, e.add(e.mul(hd, e.c(v)), d)});
+      });
     });
   });
-  return name;
 }
 
 } // namespace kiln::lowering

@@ -84,6 +84,10 @@ public:
                            mlir::MemRefType ropeTable, mlir::MemRefType pool);
 
 private:
+  /// Returns `name`, creating the kernel and building its body with `body(Body &, Emitter &)`
+  /// the first time (kernels are deduplicated by name).
+  template <typename F>
+  std::string define(const std::string &name, llvm::ArrayRef<mlir::Type> buffers, F &&body);
   mlir::func::FuncOp declare(const std::string &name, llvm::ArrayRef<mlir::Type> buffers,
                              bool &created);
   mutable mlir::ModuleOp module_;
