@@ -158,30 +158,43 @@ llvm::Expected<OwningOpRef<ModuleOp>> lowerKernelsToLLVMDialect(ModuleOp module)
   return std::move(kernels);
 }
 
-llvm::Expected<std::string> emitLLVMIR(ModuleOp module, llvm::StringRef cpuLevel) {
+namespace {
+/// The kernels as optimised LLVM IR, with the TargetMachine that will emit them.
+struct Optimised {
+  std::unique_ptr<llvm::TargetMachine> tm;
+  std::unique_ptr<llvm::LLVMContext> context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module;
+};
+
+llvm::Expected<Optimised> optimise(ModuleOp module, llvm::StringRef cpuLevel) {
+  Optimised out;
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm(targetMachine(cpuLevel, error));
-  if (!tm)
+  out.tm.reset(targetMachine(cpuLevel, error));
+  if (!out.tm)
     return fail("no x86-64 target in LLVM: " + error);
-  llvm::LLVMContext llvmCtx;
-  auto llvmModule = toLLVM(module, llvmCtx, *tm);
+  auto llvmModule = toLLVM(module, *out.context, *out.tm);
   if (!llvmModule)
     return llvmModule.takeError();
+  out.module = std::move(*llvmModule);
+  return std::move(out);
+}
+} // namespace
+
+llvm::Expected<std::string> emitLLVMIR(ModuleOp module, llvm::StringRef cpuLevel) {
+  auto optimised = optimise(module, cpuLevel);
+  if (!optimised)
+    return optimised.takeError();
   std::string text;
   llvm::raw_string_ostream os(text);
-  (*llvmModule)->print(os, nullptr);
+  optimised->module->print(os, nullptr);
   return text;
 }
 
 llvm::Expected<CpuCode> emitSharedObject(ModuleOp module, llvm::StringRef cpuLevel) {
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm(targetMachine(cpuLevel, error));
-  if (!tm)
-    return fail("no x86-64 target in LLVM: " + error);
-  llvm::LLVMContext llvmCtx;
-  auto llvmModule = toLLVM(module, llvmCtx, *tm);
-  if (!llvmModule)
-    return llvmModule.takeError();
+  auto optimised = optimise(module, cpuLevel);
+  if (!optimised)
+    return optimised.takeError();
+  llvm::TargetMachine *tm = optimised->tm.get();
 
   llvm::SmallString<0> object;
   {
@@ -189,7 +202,7 @@ llvm::Expected<CpuCode> emitSharedObject(ModuleOp module, llvm::StringRef cpuLev
     llvm::legacy::PassManager codegen;
     if (tm->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
       return fail("the x86-64 target cannot emit object files");
-    codegen.run(**llvmModule);
+    codegen.run(*optimised->module);
   }
 
   // Link with a temporary directory that is always removed.
