@@ -279,6 +279,22 @@ struct Emitter {
     });
   }
 
+  /// RMSNorm of `src[srcRow, :dim]` with weight `w[:dim]` into `dst[dstPrefix..., :dim]`:
+  /// `w * x / sqrt(mean(x^2) + eps)` (rms_norm, add_rms_norm and the latent of mla_cache_write).
+  void rmsNormRow(Value src, Value srcRow, Value w, Value dst, ValueRange dstPrefix, int64_t dim,
+                  float eps) {
+    Value ss = sum(0, dim, [&](Value d) {
+      Value x = load(src, {srcRow, d});
+      return mul(x, x);
+    });
+    Value inv = math::RsqrtOp::create(b, add(div(ss, f(double(dim))), f(eps)));
+    loop(0, dim, [&](Value d) {
+      SmallVector<Value> at(dstPrefix.begin(), dstPrefix.end());
+      at.push_back(d);
+      store(mul(mul(load(src, {srcRow, d}), inv), load(w, {d})), dst, at);
+    });
+  }
+
   // Routing, one row at a time: `m[row, i]`. The primitive route.* kernels and the fused
   // moe_router kernel share these, so fusing cannot change a routing decision.
 
@@ -447,15 +463,7 @@ std::string KernelLibrary::rmsNorm(int64_t dim, const WeightView &w, float eps) 
   return define(name, t, [&](Body &k, Emitter &e) {
     auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
     e.loop(lo, hi, [&](Value tok) {
-      Value ss = e.sum(0, dim, [&](Value d) {
-        Value x = e.load(k.arg(0), {tok, d});
-        return e.mul(x, x);
-      });
-      Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
-      e.loop(0, dim, [&](Value d) {
-        Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
-        e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(2), {tok, d});
-      });
+      e.rmsNormRow(k.arg(0), tok, k.arg(1), k.arg(2), {tok}, dim, eps);
     });
   });
 }
@@ -469,15 +477,7 @@ std::string KernelLibrary::addRmsNorm(int64_t dim, const WeightView &w, float ep
       e.loop(0, dim, [&](Value d) {
         e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(3), {tok, d});
       });
-      Value ss = e.sum(0, dim, [&](Value d) {
-        Value x = e.load(k.arg(3), {tok, d});
-        return e.mul(x, x);
-      });
-      Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(dim))), e.f(eps)));
-      e.loop(0, dim, [&](Value d) {
-        Value x = e.mul(e.load(k.arg(3), {tok, d}), inv);
-        e.store(e.mul(x, e.load(k.arg(2), {d})), k.arg(4), {tok, d});
-      });
+      e.rmsNormRow(k.arg(3), tok, k.arg(2), k.arg(4), {tok}, dim, eps);
     });
   });
 }
@@ -825,15 +825,7 @@ std::string KernelLibrary::mlaCacheWrite(int64_t latent, int64_t rope, const Wei
       Value blk = e.toIndex(e.loadRaw(k.arg(4), {slot, e.divui(pos, e.c(block))}));
       Value off = e.remui(pos, e.c(block));
       // The normalised latent, then the rotated shared key.
-      Value ss = e.sum(0, latent, [&](Value d) {
-        Value x = e.load(k.arg(0), {tok, d});
-        return e.mul(x, x);
-      });
-      Value inv = math::RsqrtOp::create(k.b, e.add(e.div(ss, e.f(double(latent))), e.f(eps)));
-      e.loop(0, latent, [&](Value d) {
-        Value x = e.mul(e.load(k.arg(0), {tok, d}), inv);
-        e.store(e.mul(x, e.load(k.arg(1), {d})), k.arg(6), {blk, off, d});
-      });
+      e.rmsNormRow(k.arg(0), tok, k.arg(1), k.arg(6), {blk, off}, latent, eps);
       e.loop(0, rope, [&](Value d) {
         e.store(e.load(k.arg(0), {tok, e.add(d, e.c(latent))}), k.arg(6), {blk, off, e.add(d, e.c(latent))});
       });
