@@ -32,6 +32,16 @@ if os.path.isfile(os.path.join(shared_tokenizer, "tokenizer.json")):
 config.substitutions.append(("%mlir_c_runner_utils",
     os.path.join(os.path.dirname(config.llvm_tools_dir), "lib", "libmlir_c_runner_utils.so")))
 config.substitutions.append(("%testtools", os.path.join(config.kiln_src_root, "test", "tools")))
+config.substitutions.append(("%scripts", os.path.join(config.kiln_src_root, "scripts")))
+config.substitutions.append(("%kiln_build", config.kiln_obj_root))
+
+# A Python with torch + transformers (scripts/fixtures-requirements.txt) is never needed to build
+# or test; where KILN_TRANSFORMERS_PYTHON names one, tests that run transformers live
+# (`REQUIRES: transformers`) run too.
+transformers_python = os.environ.get("KILN_TRANSFORMERS_PYTHON")
+if transformers_python and os.access(transformers_python, os.X_OK):
+    config.available_features.add("transformers")
+    config.substitutions.append(("%transformers_python", transformers_python))
 
 # ptxas is the CUDA toolkit's (not a Debian package). Tests that need it say
 # `REQUIRES: ptxas`; without it they are UNSUPPORTED, unless KILN_REQUIRE_PTXAS=1 (CI), which
