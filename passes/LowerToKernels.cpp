@@ -75,8 +75,8 @@ private:
   int64_t rows(int64_t cols, int64_t elementBytes = 4) { return maxTokens * cols * elementBytes; }
   Arg value(int64_t id) { return Arg{BufferKind::arena, "", id, sizes[id]}; }
   Arg of(Value v) { return value(valueIds.lookup(v)); }
-  Arg define(Value v, int64_t cols) {
-    int64_t id = newValue(rows(cols));
+  Arg define(Value v, int64_t cols, int64_t elementBytes = 4) {
+    int64_t id = newValue(rows(cols, elementBytes));
     valueIds[v] = id;
     return value(id);
   }
@@ -118,21 +118,29 @@ private:
 
   /// y = x W^T into a new value of `out` columns (act-quant inserts the quantisation launch).
   Arg linear(Arg x, int64_t k, FlatSymbolRefAttr w, int64_t out, Arg *dest = nullptr) {
+    if (modeOf(view(w)) != GemmMode::ActQuant)
+      return gemm({x}, k, w, out, GemmMode::Float, dest);
+    Arg q = temp(rows(k, 1)), s = temp(rows(blocksOf(k)));
+    launch(lib.actQuant(k, rounding), {x, q, s});
+    return gemm({q, s}, k, w, out, GemmMode::ActQuant, dest);
+  }
+  /// The GEMM launch over an input already in the form `mode` reads: {x}, or {e4m3 x, scales}
+  /// for act-quant (a float input over an FP8 weight is the dequant GEMM).
+  Arg gemm(SmallVector<Arg> args, int64_t k, FlatSymbolRefAttr w, int64_t out, GemmMode mode,
+           Arg *dest = nullptr) {
     WeightView v = view(w);
-    GemmMode mode = modeOf(v);
-    SmallVector<Arg> args;
-    if (mode == GemmMode::ActQuant) {
-      Arg q = temp(rows(k, 1)), s = temp(rows((k + 127) / 128));
-      launch(lib.actQuant(k, rounding), {x, q, s});
-      args = {q, s};
-    } else {
-      args = {x};
-    }
+    if (mode != GemmMode::ActQuant)
+      mode = v.scaleType ? GemmMode::Dequant : GemmMode::Float;
     pushWeight(args, w);
     Arg y = dest ? *dest : temp(rows(out));
     args.push_back(y);
     launch(lib.linear(k, out, v, mode), args, std::min<int64_t>(64, std::max<int64_t>(1, out / 16)));
     return y;
+  }
+  static int64_t blocksOf(int64_t channels) { return (channels + 127) / 128; }
+  /// The quantised values and scales of an op that quantises `cols` channels per token.
+  std::pair<Arg, Arg> defineQuantized(Value q, Value scales, int64_t cols) {
+    return {define(q, cols, 1), define(scales, blocksOf(cols))};
   }
   Arg rmsNorm(Arg x, int64_t dim, FlatSymbolRefAttr w, float eps) {
     Arg y = temp(rows(dim));
@@ -220,11 +228,36 @@ LogicalResult EntryLowering::lowerOp(Operation *op) {
            {of(n.getLhs()), of(n.getRhs()), weight(n.getWeight()), sum, out});
     return success();
   }
+  if (auto n = dyn_cast<RMSNormQuantOp>(op)) {
+    int64_t d = cols(n.getResult());
+    Arg out = define(n.getResult(), d);
+    auto [q, s] = defineQuantized(n.getQuantized(), n.getScales(), d);
+    launch(lib.rmsNormQuant(d, view(n.getWeightAttr()), n.getEpsilon().convertToFloat(), false, rounding),
+           {of(n.getInput()), weight(n.getWeight()), out, q, s});
+    return success();
+  }
+  if (auto n = dyn_cast<AddRMSNormQuantOp>(op)) {
+    int64_t d = cols(n.getResult());
+    Arg sum = define(n.getSum(), d), out = define(n.getResult(), d);
+    auto [q, s] = defineQuantized(n.getQuantized(), n.getScales(), d);
+    launch(lib.rmsNormQuant(d, view(n.getWeightAttr()), n.getEpsilon().convertToFloat(), true, rounding),
+           {of(n.getLhs()), of(n.getRhs()), weight(n.getWeight()), sum, out, q, s});
+    return success();
+  }
+  if (auto a = dyn_cast<ActQuantOp>(op)) {
+    int64_t d = cols(a.getInput());
+    auto [q, s] = defineQuantized(a.getQuantized(), a.getScales(), d);
+    launch(lib.actQuant(d, rounding), {of(a.getInput()), q, s});
+    return success();
+  }
   if (auto l = dyn_cast<LinearOp>(op)) {
-    if (l.getInputScale())
-      return l.emitOpError("pre-quantised inputs are not lowered for the CPU yet");
     Arg out = define(l.getResult(), cols(l.getResult()));
-    linear(of(l.getInput()), cols(l.getInput()), l.getWeightAttr(), cols(l.getResult()), &out);
+    int64_t k = cols(l.getInput());
+    if (l.getInputScale()) // quantised by an explicit act_quant (kiln-quantize-activations)
+      gemm({of(l.getInput()), of(l.getInputScale())}, k, l.getWeightAttr(), cols(l.getResult()),
+           GemmMode::ActQuant, &out);
+    else
+      linear(of(l.getInput()), k, l.getWeightAttr(), cols(l.getResult()), &out);
     return success();
   }
   if (auto l = dyn_cast<LMHeadOp>(op)) {
@@ -236,6 +269,12 @@ LogicalResult EntryLowering::lowerOp(Operation *op) {
     int64_t d = cols(s.getResult());
     Arg out = define(s.getResult(), d);
     launch(lib.swiglu(d), {of(s.getGate()), of(s.getUp()), out});
+    return success();
+  }
+  if (auto s = dyn_cast<SwiGLUQuantOp>(op)) {
+    int64_t d = cols(s.getGate());
+    auto [q, sc] = defineQuantized(s.getQuantized(), s.getScales(), d);
+    launch(lib.swigluQuant(d, rounding), {of(s.getGate()), of(s.getUp()), q, sc});
     return success();
   }
   if (auto a = dyn_cast<AddOp>(op)) {

@@ -140,4 +140,77 @@ def FuseResidualNorm : Pass<"kiln-fuse-residual-norm"> {
   let statistics = [Statistic<"numFused", "fused-norms", "Residual adds fused with their RMSNorm">];
 }
 
+def QuantizeActivations : Pass<"kiln-quantize-activations"> {
+  let summary = "Make the act-quant semantics explicit: kiln.act_quant before each FP8 GEMM";
+  let description = [{
+    Each `kiln.linear` over a block-FP8 weight whose input is float gets that input quantised
+    per token and 128 channels by a `kiln.act_quant` (ue8m0 scales when the module says so) and
+    becomes the pre-quantised form. A value read by several FP8 linears is quantised once, right
+    after its definition. Run it for `--fp8-gemm act-quant` (the default pipeline does); without
+    it the lowering dequantises FP8 weights for float inputs. Linears inside `kiln.mla.attention`
+    and `kiln.moe.experts` quantise inside their kernels.
+
+    Before:
+    ```mlir
+    %g = kiln.linear %n, @mlp.gate_proj.weight : tensor<?x256xf32> -> tensor<?x128xf32>
+    %u = kiln.linear %n, @mlp.up_proj.weight : tensor<?x256xf32> -> tensor<?x128xf32>
+    ```
+    After:
+    ```mlir
+    %q, %s = kiln.act_quant %n : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+    %g = kiln.linear %q scale %s, @mlp.gate_proj.weight
+        : tensor<?x256xf8E4M3FN>, tensor<?x2xf32> -> tensor<?x128xf32>
+    %u = kiln.linear %q scale %s, @mlp.up_proj.weight
+        : tensor<?x256xf8E4M3FN>, tensor<?x2xf32> -> tensor<?x128xf32>
+    ```
+  }];
+  let statistics = [
+    Statistic<"numQuantized", "quantized-values", "Activations given a kiln.act_quant">,
+    Statistic<"numLinears", "quantized-linears", "FP8 linears now reading quantised input">
+  ];
+}
+
+def FuseNormQuant : Pass<"kiln-fuse-norm-quant"> {
+  let summary = "Fuse an RMSNorm and the activation quantisation of its result";
+  let description = [{
+    `kiln.act_quant(kiln.rms_norm(x))` becomes one `kiln.rms_norm_quant`, and
+    `kiln.act_quant` of a `kiln.add_rms_norm`'s normalised result one `kiln.add_rms_norm_quant`
+    (run after kiln-fuse-residual-norm, this is the norm feeding every FP8 MLP). The float norm
+    stays a result for its other users (a MoE router, the experts). A quantisation of anything
+    else, or of a norm in another block, is left alone.
+
+    Before:
+    ```mlir
+    %h1, %n = kiln.add_rms_norm %h, %attn, @post_attention_layernorm : tensor<?x256xf32>
+    %q, %s = kiln.act_quant %n : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+    ```
+    After:
+    ```mlir
+    %h1, %n, %q, %s = kiln.add_rms_norm_quant %h, %attn, @post_attention_layernorm
+        : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+    ```
+  }];
+  let statistics = [Statistic<"numFused", "fused-norm-quants", "Norms fused with their quantisation">];
+}
+
+def FuseSwiGLUQuant : Pass<"kiln-fuse-swiglu-quant"> {
+  let summary = "Fuse SwiGLU and the activation quantisation of its result";
+  let description = [{
+    `kiln.act_quant(kiln.swiglu(gate, up))`, when the SwiGLU result has no other user, becomes
+    one `kiln.swiglu_quant`: the f32 activation never leaves the kernel. A SwiGLU whose float
+    result is read elsewhere is left alone.
+
+    Before:
+    ```mlir
+    %a = kiln.swiglu %g, %u : tensor<?x128xf32>
+    %q, %s = kiln.act_quant %a : tensor<?x128xf32> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf32>
+    ```
+    After:
+    ```mlir
+    %q, %s = kiln.swiglu_quant %g, %u : tensor<?x128xf32> -> tensor<?x128xf8E4M3FN>, tensor<?x1xf32>
+    ```
+  }];
+  let statistics = [Statistic<"numFused", "fused-swiglu-quants", "SwiGLUs fused with their quantisation">];
+}
+
 #endif // KILN_PASSES_TD

@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - Kiln's named pass pipelines -------------------------===//
 //
-// `kiln-cpu-pipeline`: the graph fusions, then the lowering to kernels and plans. kiln-compile
+// `kiln-cpu-pipeline`: the graph fusions (and, for act-quant, explicit activation quantisation
+// and its fusions), then the lowering to kernels and plans. kiln-compile
 // runs it unless `--pipeline` replaces it; kiln-opt and pipeline strings can name it.
 //
 //===----------------------------------------------------------------------===//
@@ -21,6 +22,14 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
     pm.addPass(createFuseRouting());
   if (options.fuseResidualNorm)
     pm.addPass(createFuseResidualNorm());
+  // act-quant made explicit in the graph, so the quantisations can fuse with what feeds them.
+  if (options.fp8Gemm == "act-quant") {
+    pm.addPass(createQuantizeActivations());
+    if (options.fuseNormQuant)
+      pm.addPass(createFuseNormQuant());
+    if (options.fuseSwiGLUQuant)
+      pm.addPass(createFuseSwiGLUQuant());
+  }
   LowerToKernelsOptions lower;
   lower.maxSeqLen = options.maxSeqLen;
   lower.maxBatch = options.maxBatch;

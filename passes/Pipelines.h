@@ -27,6 +27,12 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
                                 llvm::cl::init(true)};
   Option<bool> fuseRouting{*this, "fuse-routing",
                            llvm::cl::desc("Run kiln-fuse-routing"), llvm::cl::init(true)};
+  Option<bool> fuseNormQuant{*this, "fuse-norm-quant",
+                             llvm::cl::desc("Run kiln-fuse-norm-quant (act-quant only)"),
+                             llvm::cl::init(true)};
+  Option<bool> fuseSwiGLUQuant{*this, "fuse-swiglu-quant",
+                               llvm::cl::desc("Run kiln-fuse-swiglu-quant (act-quant only)"),
+                               llvm::cl::init(true)};
 };
 
 void buildCpuPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options);

@@ -295,6 +295,20 @@ struct Emitter {
     });
   }
 
+  /// `sum[row, :dim] = a[row, :dim] + b[row, :dim]` (add_rms_norm and its quantising form).
+  void addRow(Value a, Value bb, Value sum, Value row, int64_t dim) {
+    loop(0, dim, [&](Value d) { store(add(load(a, {row, d}), load(bb, {row, d})), sum, {row, d}); });
+  }
+
+  /// `dst[dstPrefix..., :dim] = silu(gate[row, :dim]) * up[row, :dim]` (swiglu, swiglu_quant).
+  void swigluRow(Value gate, Value up, Value row, Value dst, ValueRange dstPrefix, int64_t dim) {
+    loop(0, dim, [&](Value d) {
+      SmallVector<Value> at(dstPrefix.begin(), dstPrefix.end());
+      at.push_back(d);
+      store(mul(silu(load(gate, {row, d})), load(up, {row, d})), dst, at);
+    });
+  }
+
   // Routing, one row at a time: `m[row, i]`. The primitive route.* kernels and the fused
   // moe_router kernel share these, so fusing cannot change a routing decision.
 
@@ -474,10 +488,35 @@ std::string KernelLibrary::addRmsNorm(int64_t dim, const WeightView &w, float ep
   return define(name, t, [&](Body &k, Emitter &e) {
     auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
     e.loop(lo, hi, [&](Value tok) {
-      e.loop(0, dim, [&](Value d) {
-        e.store(e.add(e.load(k.arg(0), {tok, d}), e.load(k.arg(1), {tok, d})), k.arg(3), {tok, d});
-      });
+      e.addRow(k.arg(0), k.arg(1), k.arg(3), tok, dim);
       e.rmsNormRow(k.arg(3), tok, k.arg(2), k.arg(4), {tok}, dim, eps);
+    });
+  });
+}
+
+std::string KernelLibrary::rmsNormQuant(int64_t dim, const WeightView &w, float eps,
+                                        bool residual, ScaleRounding rounding) {
+  MemRefType q = MemRefType::get({maxTokens_, dim}, Float8E4M3FNType::get(module_.getContext()));
+  SmallVector<Type> t;
+  if (residual)
+    t = {activation(dim), activation(dim), w.type, activation(dim)};
+  else
+    t = {activation(dim), w.type};
+  t.append({activation(dim), q, activation((dim + kBlock - 1) / kBlock)});
+  std::string name = std::string(residual ? "add_" : "") + "rms_norm_quant_" + tag(w.type) +
+                     "_e" + fmt(eps) + (rounding == ScaleRounding::UE8M0 ? "_ue8m0" : "") +
+                     "_t" + std::to_string(maxTokens_);
+  return define(name, t, [&](Body &k, Emitter &e) {
+    // [a, b,] w, [sum,] out, q, scales: the norm reads the sum when there is one.
+    unsigned w = residual ? 2 : 1, out = residual ? 4 : 2;
+    Value src = residual ? k.arg(3) : k.arg(0);
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) {
+      if (residual)
+        e.addRow(k.arg(0), k.arg(1), src, tok, dim);
+      // The same row computation as rms_norm then act_quant, while the row is in cache.
+      e.rmsNormRow(src, tok, k.arg(w), k.arg(out), {tok}, dim, eps);
+      e.quantise(k.arg(out), {tok}, dim, k.arg(out + 1), {tok}, k.arg(out + 2), {tok}, rounding);
     });
   });
 }
@@ -549,11 +588,25 @@ std::string KernelLibrary::swiglu(int64_t dim) {
   std::string name = "swiglu_" + std::to_string(dim) + "_t" + std::to_string(maxTokens_);
   return define(name, t, [&](Body &k, Emitter &e) {
     auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value tok) { e.swigluRow(k.arg(0), k.arg(1), tok, k.arg(2), {tok}, dim); });
+  });
+}
+
+std::string KernelLibrary::swigluQuant(int64_t dim, ScaleRounding rounding) {
+  MemRefType q = MemRefType::get({maxTokens_, dim}, Float8E4M3FNType::get(module_.getContext()));
+  SmallVector<Type> t = {activation(dim), activation(dim), q,
+                         activation((dim + kBlock - 1) / kBlock)};
+  std::string name = "swiglu_quant_" + std::to_string(dim) +
+                     (rounding == ScaleRounding::UE8M0 ? "_ue8m0" : "") + "_t" +
+                     std::to_string(maxTokens_);
+  return define(name, t, [&](Body &k, Emitter &e) {
+    // The f32 activation lives only in this per-workgroup row.
+    Value h = memref::AllocaOp::create(k.b, MemRefType::get({1, dim}, e.f32));
+    Value zero = e.c(0);
+    auto [lo, hi] = e.share(k.tokens(), k.wg(), k.wgs());
     e.loop(lo, hi, [&](Value tok) {
-      e.loop(0, dim, [&](Value d) {
-        Value g = e.load(k.arg(0), {tok, d});
-        e.store(e.mul(e.silu(g), e.load(k.arg(1), {tok, d})), k.arg(2), {tok, d});
-      });
+      e.swigluRow(k.arg(0), k.arg(1), tok, h, {zero}, dim);
+      e.quantise(h, {zero}, dim, k.arg(2), {tok}, k.arg(3), {tok}, rounding);
     });
   });
 }

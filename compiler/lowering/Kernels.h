@@ -55,7 +55,12 @@ public:
   std::string addRmsNorm(int64_t dim, const WeightView &w, float eps); // a, b, w, sum, out
   std::string linear(int64_t k, int64_t o, const WeightView &w, GemmMode mode); // x[,xs], w[, ws], out
   std::string actQuant(int64_t k, ScaleRounding rounding);            // x, q, scales
+  /// RMSNorm, then activation quantisation of the normalised row (kiln.rms_norm_quant; with
+  /// `residual`, kiln.add_rms_norm_quant): [a, b,] w, [sum,] out, q, scales.
+  std::string rmsNormQuant(int64_t dim, const WeightView &w, float eps, bool residual,
+                           ScaleRounding rounding);
   std::string swiglu(int64_t dim);                                     // gate, up, out
+  std::string swigluQuant(int64_t dim, ScaleRounding rounding);        // gate, up, q, scales
   std::string add(int64_t dim);                                        // a, b, out
   std::string routeScore(int64_t experts, bool sigmoid);               // logits, out
   std::string routeBiasAdd(int64_t experts, const WeightView &bias);   // x, bias, out

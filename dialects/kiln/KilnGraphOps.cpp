@@ -124,10 +124,56 @@ LogicalResult LMHeadOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 // ActQuantOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ActQuantOp::verify() {
-  ArrayRef<int64_t> shape = getInput().getType().getShape();
-  if (failed(verifyShape(*this, "quantized result", getQuantized().getType(), shape)))
+/// The quantised result and scales of activation quantisation over `shape` ([tokens, channels]).
+static LogicalResult verifyQuantizedRows(Operation *op, Type quantized, Type scales,
+                                         ArrayRef<int64_t> shape) {
+  if (failed(verifyShape(op, "quantized result", quantized, shape)))
     return failure();
-  return verifyShape(*this, "scales", getScales().getType(),
-                     {shape[0], ceilDivDim(shape[1], kBlock)});
+  return verifyShape(op, "scales", scales, {shape[0], ceilDivDim(shape[1], ActQuantOp::kBlock)});
+}
+
+LogicalResult ActQuantOp::verify() {
+  return verifyQuantizedRows(*this, getQuantized().getType(), getScales().getType(),
+                             getInput().getType().getShape());
+}
+
+//===----------------------------------------------------------------------===//
+// RMSNormQuantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSNormQuantOp::verify() {
+  if (failed(verifyPositive(*this, "epsilon", getEpsilon().convertToDouble())))
+    return failure();
+  return verifyQuantizedRows(*this, getQuantized().getType(), getScales().getType(),
+                             getInput().getType().getShape());
+}
+
+LogicalResult RMSNormQuantOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyWeight(*this, symbolTable, getWeightAttr(), "norm", {lastDim(getInput())},
+                      WeightKind::NotFP8);
+}
+
+//===----------------------------------------------------------------------===//
+// AddRMSNormQuantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddRMSNormQuantOp::verify() {
+  if (failed(verifyPositive(*this, "epsilon", getEpsilon().convertToDouble())))
+    return failure();
+  return verifyQuantizedRows(*this, getQuantized().getType(), getScales().getType(),
+                             getLhs().getType().getShape());
+}
+
+LogicalResult AddRMSNormQuantOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyWeight(*this, symbolTable, getWeightAttr(), "norm", {lastDim(getLhs())},
+                      WeightKind::NotFP8);
+}
+
+//===----------------------------------------------------------------------===//
+// SwiGLUQuantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult SwiGLUQuantOp::verify() {
+  return verifyQuantizedRows(*this, getQuantized().getType(), getScales().getType(),
+                             getGate().getType().getShape());
 }

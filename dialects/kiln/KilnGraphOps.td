@@ -183,4 +183,74 @@ def Kiln_ActQuantOp : Kiln_Op<"act_quant", [Pure]> {
   }];
 }
 
+def Kiln_RMSNormQuantOp : Kiln_WeightUserOp<"rms_norm_quant",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "RMSNorm and the activation quantisation of its result in one op";
+  let description = [{
+    What `kiln.rms_norm` followed by `kiln.act_quant` of its result compute, in one pass over
+    each row (what kiln-fuse-norm-quant produces): `result = rms_norm(input)` with `weight` and
+    `epsilon`, then `quantized, scales = act_quant(result)` (per token, per 128 channels; ue8m0
+    scales when the module says `kiln.act_scale_rounding = #kiln.scale_rounding<ue8m0>`). The
+    float `result` stays available for users that read it unquantised (a router, the experts).
+
+    ```mlir
+    %n, %q, %s = kiln.rms_norm_quant %h, @layers.0.post_attention_layernorm.weight
+        {epsilon = 1.0e-06 : f32} : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[F32, BF16, F16]>:$input, Kiln_WeightRef:$weight,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon);
+  let results = (outs 2DTensorOf<[F32, BF16, F16]>:$result, 2DTensorOf<[F8E4M3FN]>:$quantized,
+                      2DTensorOf<[F32]>:$scales);
+  let assemblyFormat = [{
+    $input `,` $weight attr-dict `:` type($input) `->` type($quantized) `,` type($scales)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_AddRMSNormQuantOp : Kiln_WeightUserOp<"add_rms_norm_quant",
+    [AllTypesMatch<["lhs", "rhs", "sum", "result"]>]> {
+  let summary = "residual add, RMSNorm and the activation quantisation of its result in one op";
+  let description = [{
+    What `kiln.add_rms_norm` followed by `kiln.act_quant` of its normalised result compute (what
+    kiln-fuse-norm-quant makes of a fused residual norm): `sum = lhs + rhs`,
+    `result = rms_norm(sum)`, `quantized, scales = act_quant(result)`, one pass over each row.
+
+    ```mlir
+    %sum, %n, %q, %s = kiln.add_rms_norm_quant %h, %attn, @layers.0.post_attention_layernorm.weight
+        {epsilon = 1.0e-06 : f32} : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[F32, BF16, F16]>:$lhs, 2DTensorOf<[F32, BF16, F16]>:$rhs,
+                       Kiln_WeightRef:$weight,
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$epsilon);
+  let results = (outs 2DTensorOf<[F32, BF16, F16]>:$sum, 2DTensorOf<[F32, BF16, F16]>:$result,
+                      2DTensorOf<[F8E4M3FN]>:$quantized, 2DTensorOf<[F32]>:$scales);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `,` $weight attr-dict `:` type($lhs) `->` type($quantized) `,` type($scales)
+  }];
+  let hasVerifier = 1;
+}
+
+def Kiln_SwiGLUQuantOp : Kiln_Op<"swiglu_quant", [Pure, AllTypesMatch<["gate", "up"]>]> {
+  let summary = "silu(gate) * up, quantised per token and 128 channels, in one op";
+  let description = [{
+    What `kiln.swiglu` followed by `kiln.act_quant` of its result compute (what
+    kiln-fuse-swiglu-quant produces): the gated activation of a row, then its e4m3 values and
+    per-128-channel scales, without the f32 activation ever leaving the kernel. It feeds the
+    down projection of an FP8 MLP.
+
+    ```mlir
+    %q, %s = kiln.swiglu_quant %gate, %up
+        : tensor<?x512xf32> -> tensor<?x512xf8E4M3FN>, tensor<?x4xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[F32, BF16, F16]>:$gate, 2DTensorOf<[F32, BF16, F16]>:$up);
+  let results = (outs 2DTensorOf<[F8E4M3FN]>:$quantized, 2DTensorOf<[F32]>:$scales);
+  let assemblyFormat = [{
+    $gate `,` $up attr-dict `:` type($gate) `->` type($quantized) `,` type($scales)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // KILN_GRAPH_OPS_TD

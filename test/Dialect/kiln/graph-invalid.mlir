@@ -217,3 +217,47 @@ func.func @f(%x: tensor<?x256xf32>) {
   %s, %n = kiln.add_rms_norm %x, %x, @norm : tensor<?x256xf32>
   return
 }
+
+// -----
+
+kiln.weight @norm : tensor<256xf32>
+func.func @f(%x: tensor<?x256xf32>) {
+  // expected-error @below {{'kiln.rms_norm_quant' op scales has shape [?, 1], expected [?, 2]}}
+  %n, %q, %s = kiln.rms_norm_quant %x, @norm : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x1xf32>
+  return
+}
+
+// -----
+
+kiln.weight @norm : tensor<128xf32>
+func.func @f(%x: tensor<?x256xf32>) {
+  // expected-error @below {{'kiln.rms_norm_quant' op weight @norm (norm) has shape [128], expected [256]}}
+  %n, %q, %s = kiln.rms_norm_quant %x, @norm : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+kiln.weight @norm : tensor<256xf32>
+func.func @f(%x: tensor<?x256xf32>) {
+  // expected-error @below {{'kiln.add_rms_norm_quant' op epsilon must be positive, got 0}}
+  %a, %n, %q, %s = kiln.add_rms_norm_quant %x, %x, @norm {epsilon = 0.0 : f32} : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+kiln.weight @norm : tensor<256xf32>
+func.func @f(%x: tensor<?x256xf32>) {
+  // expected-error @below {{'kiln.add_rms_norm_quant' op quantized result has shape [?, 128], expected [?, 256]}}
+  %a, %n, %q, %s = kiln.add_rms_norm_quant %x, %x, @norm : tensor<?x256xf32> -> tensor<?x128xf8E4M3FN>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @f(%g: tensor<?x300xf32>) {
+  // expected-error @below {{'kiln.swiglu_quant' op scales has shape [?, 2], expected [?, 3]}}
+  %q, %s = kiln.swiglu_quant %g, %g : tensor<?x300xf32> -> tensor<?x300xf8E4M3FN>, tensor<?x2xf32>
+  return
+}

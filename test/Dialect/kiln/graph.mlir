@@ -27,6 +27,12 @@ func.func @dense_block(%tokens: tensor<?xi32>, %positions: tensor<?xi32>) -> ten
   %a = kiln.swiglu %u, %u : tensor<?x512xf32>
   // CHECK: kiln.act_quant %{{.*}} : tensor<?x512xf32> -> tensor<?x512xf8E4M3FN>, tensor<?x4xf32>
   %q, %s = kiln.act_quant %a : tensor<?x512xf32> -> tensor<?x512xf8E4M3FN>, tensor<?x4xf32>
+  // CHECK: kiln.rms_norm_quant %{{.*}}, @norm : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+  %nq, %nqq, %nqs = kiln.rms_norm_quant %h, @norm : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+  // CHECK: kiln.add_rms_norm_quant %{{.*}}, %{{.*}}, @norm {epsilon = 9.99999974E-6 : f32} : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+  %aqs, %aqn, %aqq, %aqsc = kiln.add_rms_norm_quant %h, %nq, @norm {epsilon = 1.0e-05 : f32} : tensor<?x256xf32> -> tensor<?x256xf8E4M3FN>, tensor<?x2xf32>
+  // CHECK: kiln.swiglu_quant %{{.*}}, %{{.*}} : tensor<?x512xf32> -> tensor<?x512xf8E4M3FN>, tensor<?x4xf32>
+  %sq, %ss = kiln.swiglu_quant %u, %u : tensor<?x512xf32> -> tensor<?x512xf8E4M3FN>, tensor<?x4xf32>
   // CHECK: kiln.linear %{{.*}} scale %{{.*}}, @down : tensor<?x512xf8E4M3FN>, tensor<?x4xf32> -> tensor<?x256xf32>
   %d = kiln.linear %q scale %s, @down : tensor<?x512xf8E4M3FN>, tensor<?x4xf32> -> tensor<?x256xf32>
   // The dequant semantics: a float input over the same FP8 weight.
