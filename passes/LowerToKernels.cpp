@@ -164,6 +164,8 @@ private:
   std::vector<int64_t> sizes, firstUse, lastUse;
   std::vector<PendingLaunch> launches;
   Value logits;
+  std::string entryName;
+  bool oneSequencePerCall = false; // @prefill: every row of a call belongs to one sequence
 };
 
 int64_t cols(Value v) { return cast<RankedTensorType>(v.getType()).getShape().back(); }
@@ -195,15 +197,25 @@ LogicalResult EntryLowering::lowerAttention(MLAAttentionOp op) {
   launch(lib.mlaCacheWrite(latent, rope, view(op.getKvANormAttr()), op.getNormEpsilon().convertToFloat(), blockTableType,
                            ropeTableType, poolType),
          {kva, weight(op.getKvANormAttr().getValue()), input(1), input(2), table, ropeTable, pool});
-  // Absorbed attention over the cache, then the output projection.
+  // Attention over the cache in the form kiln-absorb-mla chose (absorbed when it did not run),
+  // then the output projection.
   WeightView kvB = view(op.getKvBAttr());
   SmallVector<Arg> args = {q};
   pushWeight(args, op.getKvBAttr());
   Arg attn = temp(rows(heads * v));
   args.append({input(1), input(2), table, ropeTable, pool, attn});
-  launch(lib.mlaAttention(heads, nope, rope, v, latent, kvB, op.getSoftmaxScale().convertToFloat(),
-                          blockTableType, ropeTableType, poolType),
-         args);
+  float scale = op.getSoftmaxScale().convertToFloat();
+  if (op.getForm() == MLAForm::naive && !oneSequencePerCall)
+    return op.emitOpError("the naive form runs one sequence per call (@prefill), not in @")
+           << entryName;
+  if (op.getForm() == MLAForm::naive)
+    launch(lib.mlaNaive(heads, nope, rope, v, latent, kvB, scale, blockTableType, ropeTableType,
+                        poolType),
+           args);
+  else
+    launch(lib.mlaAttention(heads, nope, rope, v, latent, kvB, scale, blockTableType,
+                            ropeTableType, poolType),
+           args);
   Arg out = define(op.getResult(), hidden);
   linear(attn, heads * v, op.getOAttr(), hidden, &out);
   return success();
@@ -374,6 +386,8 @@ LogicalResult EntryLowering::lowerOp(Operation *op) {
 }
 
 LogicalResult EntryLowering::lower(func::FuncOp fn, plan::EntryOp entry) {
+  entryName = fn.getSymName().str();
+  oneSequencePerCall = entryName == "prefill";
   for (Operation &op : fn.getBody().front())
     if (failed(lowerOp(&op)))
       return failure();

@@ -213,4 +213,37 @@ def FuseSwiGLUQuant : Pass<"kiln-fuse-swiglu-quant"> {
   let statistics = [Statistic<"numFused", "fused-swiglu-quants", "SwiGLUs fused with their quantisation">];
 }
 
+def AbsorbMLA : Pass<"kiln-absorb-mla", "::mlir::ModuleOp"> {
+  let summary = "Absorb kv_b_proj into MLA's query and output for decode; naive for prefill";
+  let description = [{
+    Sets the `form` of every `kiln.mla.attention`. In `@decode` it is `absorbed`: W_UK (the key
+    rows of each head's slice of `kv_b_proj`) is applied to the query and W_UV (the value rows)
+    to the output, so attention runs over the cached `kv_lora + rope` latent (reference note
+    §2.6); both are slices of the stored weight, dequantised per block when FP8, never a
+    re-quantised product. In `@prefill` it is `naive` (`kv_b_proj` expands each cached latent of
+    the sequence once into per-head keys and values), or `absorbed` with `prefill=absorbed`.
+    Without this pass the lowering uses the absorbed form everywhere.
+
+    Before:
+    ```mlir
+    func.func @decode(...) {
+      %o, %c1 = kiln.mla.attention %n, %positions, %c layer 0 q @q kv_a @kv_a, @kv_a_norm
+          kv_b @kv_b o @o {shape = #kiln.mla<...>, softmax_scale = 0.1352 : f32,
+          rope_theta = 10000.0} : ...
+    ```
+    After:
+    ```mlir
+      %o, %c1 = kiln.mla.attention ... {form = #kiln.mla_form<absorbed>, ...} : ...
+    ```
+  }];
+  let options = [
+    Option<"prefill", "prefill", "std::string", /*default=*/"\"naive\"",
+           "The form of prefill's attention: naive or absorbed">
+  ];
+  let statistics = [
+    Statistic<"numAbsorbed", "absorbed", "MLA blocks in the absorbed form">,
+    Statistic<"numNaive", "naive", "MLA blocks in the naive form">
+  ];
+}
+
 #endif // KILN_PASSES_TD

@@ -30,6 +30,11 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
     if (options.fuseSwiGLUQuant)
       pm.addPass(createFuseSwiGLUQuant());
   }
+  if (options.absorbMLA) {
+    AbsorbMLAOptions absorb;
+    absorb.prefill = options.mlaPrefill;
+    pm.addPass(createAbsorbMLA(absorb));
+  }
   LowerToKernelsOptions lower;
   lower.maxSeqLen = options.maxSeqLen;
   lower.maxBatch = options.maxBatch;

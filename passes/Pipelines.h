@@ -27,6 +27,12 @@ struct CpuPipelineOptions : public mlir::PassPipelineOptions<CpuPipelineOptions>
                                 llvm::cl::init(true)};
   Option<bool> fuseRouting{*this, "fuse-routing",
                            llvm::cl::desc("Run kiln-fuse-routing"), llvm::cl::init(true)};
+  Option<bool> absorbMLA{*this, "absorb-mla",
+                         llvm::cl::desc("Run kiln-absorb-mla (off: absorbed everywhere)"),
+                         llvm::cl::init(true)};
+  Option<std::string> mlaPrefill{*this, "mla-prefill",
+                                 llvm::cl::desc("kiln-absorb-mla's prefill form: naive or absorbed"),
+                                 llvm::cl::init("naive")};
   Option<bool> fuseNormQuant{*this, "fuse-norm-quant",
                              llvm::cl::desc("Run kiln-fuse-norm-quant (act-quant only)"),
                              llvm::cl::init(true)};

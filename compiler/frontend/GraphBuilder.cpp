@@ -325,7 +325,7 @@ private:
         kNormBias, weightsProj, shape,
         b.getF32FloatAttr(static_cast<float>(config.softmaxScale())),
         b.getF64FloatAttr(config.ropeTheta), yarn, index,
-        b.getF32FloatAttr(static_cast<float>(config.rmsNormEps)));
+        b.getF32FloatAttr(static_cast<float>(config.rmsNormEps)), /*form=*/MLAFormAttr());
   }
 
   /// A SwiGLU MLP: down(silu(gate(x)) * up(x)).

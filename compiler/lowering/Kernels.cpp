@@ -974,4 +974,93 @@ std::string KernelLibrary::mlaAttention(int64_t heads, int64_t nope, int64_t rop
   });
 }
 
+std::string KernelLibrary::mlaNaive(int64_t heads, int64_t nope, int64_t rope, int64_t v,
+                                    int64_t latent, const WeightView &kvB, float softmaxScale,
+                                    MemRefType blockTable, MemRefType ropeTable, MemRefType pool) {
+  MLIRContext *ctx = module_.getContext();
+  Type i32 = IntegerType::get(ctx, 32);
+  SmallVector<Type> t = {activation(heads * (nope + rope))};
+  t = withScale(t, kvB);
+  t.append({tokenVector(i32), tokenVector(i32), blockTable, ropeTable, pool, activation(heads * v)});
+  std::string name = "mla_naive_h" + std::to_string(heads) + "_" + tag(kvB.type) + "_" +
+                     tag(pool) + "_" + tag(ropeTable) + "_s" + fmt(softmaxScale) + "_t" +
+                     std::to_string(maxTokens_);
+  return define(name, t, [&](Body &k, Emitter &e) {
+    unsigned a = 0;
+    Value q = k.arg(a++), w = k.arg(a++), ws = kvB.scaleType ? k.arg(a++) : Value();
+    Value positions = k.arg(a++), slots = k.arg(a++), table = k.arg(a++), rt = k.arg(a++),
+          cache = k.arg(a++), out = k.arg(a++);
+    int64_t block = pool.getDimSize(1), rowsPerHead = nope + v;
+    auto rows = [&](int64_t r, int64_t n) { return MemRefType::get({r, n}, e.f32); };
+    // Per workgroup: one position's key and value of the head, and for every query row its
+    // rotated rope part, running max, running sum and output accumulator (online softmax).
+    Value kv = memref::AllocaOp::create(k.b, rows(1, rowsPerHead));
+    Value qpe = memref::AllocaOp::create(k.b, rows(maxTokens_, rope));
+    Value stats = memref::AllocaOp::create(k.b, rows(maxTokens_, 2));
+    Value acc = memref::AllocaOp::create(k.b, rows(maxTokens_, v));
+    Value zero = e.c(0), one = e.c(1);
+    Value tokens = k.tokens();
+    // One sequence per prefill call (the runtime's contract): its slot, and the positions its
+    // rows attend to, 0..positions[T-1].
+    Value slot = e.toIndex(e.loadRaw(slots, {zero}));
+    Value context = e.add(e.toIndex(e.loadRaw(positions, {arith::SubIOp::create(k.b, tokens, one)})), one);
+    Value ninf = e.f(-std::numeric_limits<float>::infinity());
+    // Workgroups split the heads: each expands its heads' keys and values once.
+    auto [lo, hi] = e.share(e.c(heads), k.wg(), k.wgs());
+    e.loop(lo, hi, [&](Value hd) {
+      Value qBase = e.mul(hd, e.c(nope + rope)), wBase = e.mul(hd, e.c(rowsPerHead));
+      e.loop(zero, tokens, [&](Value tok) {
+        Value pos = e.toIndex(e.loadRaw(positions, {tok}));
+        e.loop(0, rope, [&](Value d) {
+          e.store(e.load(q, {tok, e.add(qBase, e.add(d, e.c(nope)))}), qpe, {tok, d});
+        });
+        e.rotate(qpe, {tok}, zero, rope, rt, pos);
+        e.store(ninf, stats, {tok, zero});
+        e.store(e.f(0.0), stats, {tok, one});
+        e.loop(0, v, [&](Value d) { e.store(e.f(0.0), acc, {tok, d}); });
+      });
+      e.loop(zero, context, [&](Value j) {
+        Value blk = e.toIndex(e.loadRaw(table, {slot, e.divui(j, e.c(block))}));
+        Value off = e.remui(j, e.c(block));
+        // [k_nope ; v] of position j for this head: kv_b rows times the cached latent.
+        e.loop(0, rowsPerHead, [&](Value r) {
+          Value row = e.add(wBase, r);
+          e.store(e.dot(cache, {blk, off}, w, {row}, latent, ws, {}, e.divui(row, e.c(128)),
+                        Value(), {}),
+                  kv, {zero, r});
+        });
+        e.loop(zero, tokens, [&](Value tok) {
+          Value pos = e.toIndex(e.loadRaw(positions, {tok}));
+          e.ifThen(arith::CmpIOp::create(k.b, arith::CmpIPredicate::ule, j, pos), [&] {
+            Value s = e.add(e.sum(0, nope, [&](Value d) {
+                              return e.mul(e.load(q, {tok, e.add(qBase, d)}), e.load(kv, {zero, d}));
+                            }),
+                            e.sum(0, rope, [&](Value d) {
+                              return e.mul(e.load(qpe, {tok, d}),
+                                           e.load(cache, {blk, off, e.add(d, e.c(latent))}));
+                            }));
+            s = e.mul(s, e.f(softmaxScale));
+            Value mOld = e.load(stats, {tok, zero});
+            Value m = e.maxf(mOld, s);
+            Value correction = e.exp(e.sub(mOld, m)), p = e.exp(e.sub(s, m));
+            e.loop(0, v, [&](Value d) {
+              Value o = e.add(e.mul(e.load(acc, {tok, d}), correction),
+                              e.mul(p, e.load(kv, {zero, e.add(d, e.c(nope))})));
+              e.store(o, acc, {tok, d});
+            });
+            e.store(m, stats, {tok, zero});
+            e.store(e.add(e.mul(e.load(stats, {tok, one}), correction), p), stats, {tok, one});
+          });
+        });
+      });
+      e.loop(zero, tokens, [&](Value tok) {
+        Value invSum = e.div(e.f(1.0), e.load(stats, {tok, one}));
+        e.loop(0, v, [&](Value d) {
+          e.store(e.mul(e.load(acc, {tok, d}), invSum), out, {tok, e.add(e.mul(hd, e.c(v)), d)});
+        });
+      });
+    });
+  });
+}
+
 } // namespace kiln::lowering

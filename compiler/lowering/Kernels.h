@@ -88,6 +88,13 @@ public:
                            const WeightView &kvB, float softmaxScale, mlir::MemRefType blockTable,
                            mlir::MemRefType ropeTable, mlir::MemRefType pool);
 
+  /// Naive (prefill) MLA over one sequence: the cached latents of positions 0..positions[T-1]
+  /// of `slots[0]` expanded by kv_b into per-head keys and values once each, causal attention of
+  /// every query row. Same arguments as mlaAttention.
+  std::string mlaNaive(int64_t heads, int64_t nope, int64_t rope, int64_t v, int64_t latent,
+                       const WeightView &kvB, float softmaxScale, mlir::MemRefType blockTable,
+                       mlir::MemRefType ropeTable, mlir::MemRefType pool);
+
 private:
   /// Returns `name`, creating the kernel and building its body with `body(Body &, Emitter &)`
   /// the first time (kernels are deduplicated by name).

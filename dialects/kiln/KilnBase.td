@@ -115,6 +115,21 @@ def Kiln_GroupReduceAttr : EnumAttr<Kiln_Dialect, Kiln_GroupReduce, "group_reduc
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Kiln_MLAForm : I32EnumAttr<"MLAForm", "how MLA attention uses kv_b_proj", [
+      // W_UK folded into the query and W_UV into the output: attention over the cached latent
+      // (decode; the form every entry point can run).
+      I32EnumAttrCase<"absorbed", 0>,
+      // kv_b_proj expands the cached latents into per-head keys and values once per call
+      // (prefill of one sequence).
+      I32EnumAttrCase<"naive", 1>
+    ]> {
+  let cppNamespace = "::kiln";
+  let genSpecializedAttr = 0;
+}
+def Kiln_MLAFormAttr : EnumAttr<Kiln_Dialect, Kiln_MLAForm, "mla_form"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//

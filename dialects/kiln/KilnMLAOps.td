@@ -25,7 +25,10 @@ def Kiln_MLAAttentionOp : Kiln_MLAOp<"attention", [Pure,
     latent, and the shared RoPE key), RoPE (interleaved, `rope_theta`, optional `yarn`) on both
     RoPE parts, the cache update for `layer`, causal attention with `softmax_scale` over every
     cached position, and the output projection `o`. `norm_epsilon` is the epsilon of the
-    `q_a` and `kv_a` RMSNorms (the model's `rms_norm_eps`). With `indexer` (V3.2), each query attends
+    `q_a` and `kv_a` RMSNorms (the model's `rms_norm_eps`). `form` (set by kiln-absorb-mla)
+    says how `kv_b` is applied: `absorbed` (W_UK into the query, W_UV into the output, attention
+    over the latent) or `naive` (keys and values expanded per head); absent, the lowering uses
+    the absorbed form, which every entry point can run. With `indexer` (V3.2), each query attends
     only to the top `index.topk` keys the lightning indexer picks.
 
     ```mlir
@@ -50,7 +53,8 @@ def Kiln_MLAAttentionOp : Kiln_MLAOp<"attention", [Pure,
                        Kiln_MLAShapeAttr:$shape, F32Attr:$softmax_scale, F64Attr:$rope_theta,
                        OptionalAttr<Kiln_YarnAttr>:$yarn,
                        OptionalAttr<Kiln_IndexerShapeAttr>:$index,
-                       DefaultValuedAttr<F32Attr, "1.0e-6">:$norm_epsilon);
+                       DefaultValuedAttr<F32Attr, "1.0e-6">:$norm_epsilon,
+                       OptionalAttr<Kiln_MLAFormAttr>:$form);
   let results = (outs 2DTensorOf<[F32, BF16, F16]>:$result, Kiln_KVCacheType:$new_cache);
   let assemblyFormat = [{
     $input `,` $positions `,` $cache `layer` $layer
