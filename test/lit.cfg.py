@@ -32,8 +32,23 @@ if os.path.isfile(os.path.join(shared_tokenizer, "tokenizer.json")):
 config.substitutions.append(("%mlir_c_runner_utils",
     os.path.join(os.path.dirname(config.llvm_tools_dir), "lib", "libmlir_c_runner_utils.so")))
 config.substitutions.append(("%testtools", os.path.join(config.kiln_src_root, "test", "tools")))
+
+# The example pass plugin (examples/pass-plugin/) is built against an installed Kiln by ctest's
+# pass-plugin-example (test/tools/check-pass-plugin-example.sh), which runs test/PassPlugin/ with
+# --param kiln_pass_plugin=PATH (and the installed tools: --param kiln-opt=PATH ...). Tests that
+# load it say `REQUIRES: pass-plugin`; in a plain lit run they are UNSUPPORTED.
+pass_plugin = lit_config.params.get("kiln_pass_plugin")
+if pass_plugin:
+    config.available_features.add("pass-plugin")
+    config.substitutions.append(("%pass_plugin", pass_plugin))
 config.substitutions.append(("%scripts", os.path.join(config.kiln_src_root, "scripts")))
 config.substitutions.append(("%kiln_build", config.kiln_obj_root))
+
+# kiln-bench-openblas (bench/cpu/openblas-baseline) is built only where OpenBLAS is installed;
+# its tests say `REQUIRES: openblas-baseline` and are UNSUPPORTED without it.
+if os.path.isfile(os.path.join(config.kiln_tools_dir, "kiln-bench-openblas")):
+    config.available_features.add("openblas-baseline")
+    llvm_config.add_tool_substitutions(["kiln-bench-openblas"], [config.kiln_tools_dir])
 
 # A Python with torch + transformers (scripts/fixtures-requirements.txt) is never needed to build
 # or test; where KILN_TRANSFORMERS_PYTHON names one, tests that run transformers live

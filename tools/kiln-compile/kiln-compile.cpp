@@ -3,6 +3,7 @@
 //   kiln-compile <hf-dir> -o model.kiln [--target cpu] [--max-seq-len L] [--max-batch B]
 //                [--fp8-gemm act-quant|dequant]      the artifact: weights, code, plans
 //   kiln-compile <hf-dir> --emit graph|kernel|plan|llvm -o FILE   an intermediate form
+//   kiln-compile ... --load-pass-plugin lib.so --pipeline STR      out-of-tree passes
 //
 // Options are llvm::cl, with MLIR's context, pass-manager and printing options registered so
 // their spellings (--mlir-print-ir-after-all, --mlir-timing, ...) hold as pipelines land.
@@ -30,6 +31,8 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Tools/Plugins/PassPlugin.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -78,8 +81,13 @@ cl::opt<std::string> fp8Gemm("fp8-gemm",
                              cl::init("act-quant"));
 cl::opt<std::string> pipeline("pipeline",
                              cl::desc("Pass pipeline replacing the default (kiln-cpu-pipeline "
-                                      "with the options above)"),
+                                      "with the options above): as --print-pipeline prints "
+                                      "it, builtin.module(...), or bare"),
                              cl::init(""));
+cl::list<std::string> passPlugins(
+    "load-pass-plugin",
+    cl::desc("Load passes from a plugin library (repeatable); --pipeline can name them"),
+    cl::value_desc("lib.so"));
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline that would run, and exit"),
                             cl::init(false));
@@ -216,6 +224,46 @@ private:
   bool drawn = false, finished = false;
 };
 
+/// Loads each --load-pass-plugin library and registers its passes, so that --pipeline can name
+/// them. A plugin links libKilnCompiler.so like this tool, so its passes see the same kiln ops.
+void loadPassPlugins() {
+  for (const std::string &path : passPlugins) {
+    const std::string where = "--load-pass-plugin " + path + ": ";
+    // dlopen's message for a missing file names the path twice more; say it once.
+    if (!llvm::sys::fs::exists(path))
+      fail(where + "no such file");
+    llvm::Expected<mlir::PassPlugin> plugin = mlir::PassPlugin::load(path);
+    if (!plugin) {
+      // PassPlugin's messages repeat the path ("Could not load library 'P': P: ...", "Plugin
+      // entry point not found in 'P'. ..."): keep what the path does not already say.
+      std::string reason = llvm::toString(plugin.takeError());
+      llvm::StringRef text(reason);
+      if (text.consume_front("Could not load library '" + path + "': ")) {
+        text.consume_front(path + ": ");
+        reason = "cannot load it: " + text.str();
+      } else if (text.starts_with("Plugin entry point not found")) {
+        reason = "not an MLIR pass plugin (it defines no mlirGetPassPluginInfo)";
+      }
+      fail(where + reason);
+    }
+    plugin->registerPassRegistryCallbacks();
+  }
+}
+
+/// The passes of a --pipeline, to add to the module's pass manager. --print-pipeline prints the
+/// anchored form, `builtin.module(...)`, which is also what mlir-opt's --pass-pipeline takes;
+/// parsed as is into a pass manager already on the module it would nest a pass manager for
+/// modules inside the module, and run nothing. So that form is unwrapped (as MLIR's own parser
+/// does for an anchored pipeline); the bare form (`kiln-cpu-pipeline{...}`) is taken as is.
+llvm::StringRef moduleLevelPipeline(llvm::StringRef text) {
+  text = text.trim();
+  size_t open = text.find('(');
+  if (open == llvm::StringRef::npos || text.take_front(open).rtrim() != "builtin.module" ||
+      !text.ends_with(")"))
+    return text;
+  return text.drop_front(open + 1).drop_back();
+}
+
 /// Writes `text` to `path` atomically: a temporary file in the same directory, renamed into
 /// place, so a failed or killed compile never leaves a partial output.
 void writeAtomically(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> write) {
@@ -246,21 +294,34 @@ void writeAtomically(llvm::StringRef path, llvm::function_ref<void(llvm::raw_ost
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
-  mlir::registerMLIRContextCLOptions();
-  mlir::registerPassManagerCLOptions();
-  mlir::registerAsmPrinterCLOptions();
-  cl::ParseCommandLineOptions(argc, argv, "Kiln: compile a DeepSeek checkpoint\n");
-
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
+  // Passes are registered before the pass manager's options exist: --mlir-print-ir-after=NAME
+  // and friends list the registered passes when they are created. (A plugin's passes load
+  // after the command line is parsed, so only pipeline strings can name them.)
   mlir::registerAllPasses();
   kiln::registerKilnPasses();
   kiln::registerKilnPipelines();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "Kiln: compile a DeepSeek checkpoint\n");
+
+  // --mlir-timing: the import, each pass and the code generation, in one report at exit.
+  mlir::DefaultTimingManager timingManager;
+  mlir::applyDefaultTimingManagerCLOptions(timingManager);
+  mlir::TimingScope timing = timingManager.getRootScope();
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  // Before the import, so that a bad plugin fails at once, and before the pipeline is parsed.
+  loadPassPlugins();
   mlir::MLIRContext context(registry);
+  mlir::TimingScope importTiming = timing.nest("import checkpoint");
   llvm::Expected<kiln::frontend::ImportResult> imported =
       kiln::frontend::importCheckpoint(context, checkpointDir);
   if (!imported)
     fail(llvm::toString(imported.takeError()));
+  importTiming.stop();
 
   const std::vector<std::string> &warnings = imported->warnings;
   size_t shown = maxWarnings == 0 ? warnings.size() : std::min<size_t>(maxWarnings, warnings.size());
@@ -312,9 +373,11 @@ int main(int argc, char **argv) {
   mlir::PassManager pm = mlir::PassManager::on<mlir::ModuleOp>(&context);
   if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
     fail("invalid pass-manager options");
+  pm.enableTiming(timing);
   std::string pipelineError;
   llvm::raw_string_ostream pipelineErrors(pipelineError);
-  if (mlir::failed(mlir::parsePassPipeline(pipelineText, pm, pipelineErrors)))
+  if (mlir::failed(mlir::parsePassPipeline(moduleLevelPipeline(pipelineText), pm,
+                                           pipelineErrors)))
     fail("--pipeline: cannot parse '" + pipelineText + "': " + pipelineError);
   if (printPipeline) {
     pm.printAsTextualPipeline(llvm::outs());
@@ -350,9 +413,11 @@ int main(int argc, char **argv) {
     break;
   }
   case Emit::Artifact: {
+    mlir::TimingScope codegenTiming = timing.nest("cpu code generation");
     llvm::Expected<kiln::cpu::CpuCode> code = kiln::cpu::emitSharedObject(module, cpuLevel);
     if (!code)
       fail(checkpointDir + ": " + llvm::toString(code.takeError()));
+    codegenTiming.stop();
     kiln::TargetCode cpu{"cpu", cpuLevel, std::move(code->sharedObject), {}};
     for (auto &k : code->kernels)
       cpu.kernels.push_back({k.symbol, k.numArgs});
@@ -366,6 +431,7 @@ int main(int argc, char **argv) {
       };
     }
     catchInterrupts();
+    mlir::TimingScope writeTiming = timing.nest("write artifact");
     llvm::Error e = kiln::writeArtifact(module, checkpointDir, outputPath, {cpu}, options);
     if (progress)
       progress->clear();
