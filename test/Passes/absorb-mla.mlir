@@ -1,5 +1,5 @@
-// RUN: kiln-opt %s --kiln-absorb-mla | FileCheck %s --check-prefixes=CHECK,NAIVE
-// RUN: kiln-opt %s --kiln-absorb-mla=prefill=absorbed | FileCheck %s --check-prefixes=CHECK,ABSORBED
+// RUN: kiln-opt %s -split-input-file --kiln-absorb-mla | FileCheck %s --check-prefixes=CHECK,NAIVE
+// RUN: kiln-opt %s -split-input-file --kiln-absorb-mla=prefill=absorbed | FileCheck %s --check-prefixes=CHECK,ABSORBED
 
 kiln.weight @q : tensor<192x256xf32>
 kiln.weight @kv_a : tensor<80x256xf32>
@@ -20,6 +20,14 @@ func.func @prefill(%x: tensor<?x256xf32>, %pos: tensor<?xi32>,
   return %o : tensor<?x256xf32>
 }
 
+// -----
+
+kiln.weight @q : tensor<192x256xf32>
+kiln.weight @kv_a : tensor<80x256xf32>
+kiln.weight @kv_a_norm : tensor<64xf32>
+kiln.weight @kv_b : tensor<256x64xf32>
+kiln.weight @o : tensor<256x128xf32>
+
 // Decode is always absorbed: W_UK into the query, W_UV into the output.
 // CHECK-LABEL: func.func @decode
 // CHECK: kiln.mla.attention {{.*}}form = #kiln.mla_form<absorbed>
@@ -31,6 +39,14 @@ func.func @decode(%x: tensor<?x256xf32>, %pos: tensor<?xi32>,
       : tensor<?x256xf32>, tensor<?xi32>, !kiln.kv_cache<layers = 1, latent = 64, rope = 16, index = 0, block = 64, element = f32> -> tensor<?x256xf32>
   return %o : tensor<?x256xf32>
 }
+
+// -----
+
+kiln.weight @q : tensor<192x256xf32>
+kiln.weight @kv_a : tensor<80x256xf32>
+kiln.weight @kv_a_norm : tensor<64xf32>
+kiln.weight @kv_b : tensor<256x64xf32>
+kiln.weight @o : tensor<256x128xf32>
 
 // Any other function (a test harness, a future entry point) may batch sequences: absorbed.
 // CHECK-LABEL: func.func @other
