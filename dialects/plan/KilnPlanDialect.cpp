@@ -81,7 +81,7 @@ LogicalResult KVCacheOp::verify() {
   if (getLayers() <= 0 || getLatent() <= 0 || getBlock() <= 0 || getBlocks() <= 0 ||
       getMaxSeqLen() <= 0 || getMaxBatch() <= 0)
     return emitOpError("every size must be positive");
-  int64_t perSeq = (getMaxSeqLen() + getBlock() - 1) / getBlock();
+  uint64_t perSeq = (getMaxSeqLen() + getBlock() - 1) / getBlock();
   if (getBlocks() < perSeq)
     return emitOpError("has ") << getBlocks() << " blocks, fewer than one sequence of "
                                << getMaxSeqLen() << " tokens needs";

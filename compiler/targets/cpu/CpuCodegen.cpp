@@ -209,7 +209,7 @@ llvm::Expected<CpuCode> emitSharedObject(ModuleOp module, llvm::StringRef cpuLev
   llvm::SmallString<128> dir;
   if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("kiln-cpu", dir))
     return fail("cannot create a temporary directory: " + ec.message());
-  auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
   std::string objPath = (dir + "/kernels.o").str(), soPath = (dir + "/kernels.so").str();
   {
     std::error_code ec;
