@@ -32,8 +32,11 @@ if grep -oE '[^ ]*\.a |[^ ]*kiln_runtime[^ ]*|[^ ]*\.cpp ' <<<"$installed"; then
   fail "the compiler component installs a static library, the runtime or sources"
 fi
 # The installed tools load the installed library.
-ldd "$prefix/bin/kiln-opt" | grep -Eq "libKilnCompiler\.so.* => $prefix/(bin/\.\./)?lib/" \
-  || fail "the installed kiln-opt does not load $prefix/lib/libKilnCompiler.so: $(ldd "$prefix/bin/kiln-opt")"
+# (Each tool's output is captured first: `grep -q` exits at its first match, and the tool would
+# then die of SIGPIPE, which pipefail turns into a failure.)
+loads=$(ldd "$prefix/bin/kiln-opt")
+grep -Eq "libKilnCompiler\.so.* => $prefix/(bin/\.\./)?lib/" <<<"$loads" \
+  || fail "the installed kiln-opt does not load $prefix/lib/libKilnCompiler.so: $loads"
 
 cmake -G "$generator" -S "$src/examples/pass-plugin" -B "$work/example" \
   -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" "$@" \
@@ -43,12 +46,14 @@ plugin=$work/example/KilnExamplePlugin.so
 
 # One copy of Kiln in the process: the plugin refers to kiln.add's TypeID in libKilnCompiler.so
 # and defines none of Kiln's TypeIDs itself.
-readelf -d "$plugin" | grep -q 'NEEDED.*\[libKilnCompiler\.so' \
+dynamic=$(readelf -d "$plugin")
+grep -q 'NEEDED.*\[libKilnCompiler\.so' <<<"$dynamic" \
   || fail "$plugin does not link libKilnCompiler.so"
 if nm -DC --defined-only "$plugin" | grep 'TypeIDResolver<kiln::'; then
   fail "$plugin defines TypeIDs of Kiln's (a static copy of Kiln's code)"
 fi
-nm -DC --undefined-only "$plugin" | grep -q 'TypeIDResolver<kiln::AddOp,' \
+undefined=$(nm -DC --undefined-only "$plugin")
+grep -q 'TypeIDResolver<kiln::AddOp,' <<<"$undefined" \
   || fail "$plugin does not refer to kiln::AddOp's TypeID in libKilnCompiler.so"
 
 # The plugin's lit tests, with the installed tools (lit's tool substitutions take a
