@@ -39,23 +39,47 @@ std::string KernelLibrary::mlaCacheWrite(int64_t latent, int64_t rope, const Wei
   });
 }
 
+namespace {
+
+/// The buffers of both attention forms: q [T, H*(D+R)], kv_b[, kv_b scales], positions, slots,
+/// block table, rope table, pool, out [T, H*V].
+SmallVector<Type> attentionBuffers(const KernelLibrary &lib, int64_t heads, int64_t nope,
+                                   int64_t rope, int64_t v, const WeightView &kvB,
+                                   MemRefType blockTable, MemRefType ropeTable, MemRefType pool) {
+  Type i32 = IntegerType::get(pool.getContext(), 32);
+  SmallVector<Type> t = withScale({lib.activation(heads * (nope + rope))}, kvB);
+  t.append({lib.tokenVector(i32), lib.tokenVector(i32), blockTable, ropeTable, pool,
+            lib.activation(heads * v)});
+  return t;
+}
+
+/// Those buffers inside the kernel (`ws` is null unless kv_b is block FP8).
+struct AttentionArgs {
+  Value q, w, ws, positions, slots, table, ropeTable, cache, out;
+  static AttentionArgs of(Body &k, const WeightView &kvB) {
+    unsigned a = 0;
+    AttentionArgs r;
+    r.q = k.arg(a++);
+    r.w = k.arg(a++);
+    r.ws = kvB.scaleType ? k.arg(a++) : Value();
+    for (Value *v : {&r.positions, &r.slots, &r.table, &r.ropeTable, &r.cache, &r.out})
+      *v = k.arg(a++);
+    return r;
+  }
+};
+
+} // namespace
+
 std::string KernelLibrary::mlaAttention(int64_t heads, int64_t nope, int64_t rope, int64_t v,
                                         int64_t latent, const WeightView &kvB, float softmaxScale,
                                         MemRefType blockTable, MemRefType ropeTable,
                                         MemRefType pool) {
-  MLIRContext *ctx = module_.getContext();
-  Type i32 = IntegerType::get(ctx, 32);
-  SmallVector<Type> t = {activation(heads * (nope + rope))};
-  t = withScale(t, kvB);
-  t.append({tokenVector(i32), tokenVector(i32), blockTable, ropeTable, pool, activation(heads * v)});
+  SmallVector<Type> t = attentionBuffers(*this, heads, nope, rope, v, kvB, blockTable, ropeTable, pool);
   std::string name = "mla_absorbed_h" + std::to_string(heads) + "_" + tag(kvB.type) + "_" +
                      tag(pool) + "_" + tag(ropeTable) + "_s" + fmt(softmaxScale) + "_t" +
                      std::to_string(maxTokens_);
   return define(name, t, [&](Body &k, Emitter &e) {
-    unsigned a = 0;
-    Value q = k.arg(a++), w = k.arg(a++), ws = kvB.scaleType ? k.arg(a++) : Value();
-    Value positions = k.arg(a++), slots = k.arg(a++), table = k.arg(a++), rt = k.arg(a++),
-          cache = k.arg(a++), out = k.arg(a++);
+    auto [q, w, ws, positions, slots, table, rt, cache, out] = AttentionArgs::of(k, kvB);
     int64_t block = pool.getDimSize(1);
     int64_t rowsPerHead = nope + v;
     auto row = [&](int64_t n) { return MemRefType::get({1, n}, e.f32); };
@@ -129,19 +153,12 @@ std::string KernelLibrary::mlaAttention(int64_t heads, int64_t nope, int64_t rop
 std::string KernelLibrary::mlaNaive(int64_t heads, int64_t nope, int64_t rope, int64_t v,
                                     int64_t latent, const WeightView &kvB, float softmaxScale,
                                     MemRefType blockTable, MemRefType ropeTable, MemRefType pool) {
-  MLIRContext *ctx = module_.getContext();
-  Type i32 = IntegerType::get(ctx, 32);
-  SmallVector<Type> t = {activation(heads * (nope + rope))};
-  t = withScale(t, kvB);
-  t.append({tokenVector(i32), tokenVector(i32), blockTable, ropeTable, pool, activation(heads * v)});
+  SmallVector<Type> t = attentionBuffers(*this, heads, nope, rope, v, kvB, blockTable, ropeTable, pool);
   std::string name = "mla_naive_h" + std::to_string(heads) + "_" + tag(kvB.type) + "_" +
                      tag(pool) + "_" + tag(ropeTable) + "_s" + fmt(softmaxScale) + "_t" +
                      std::to_string(maxTokens_);
   return define(name, t, [&](Body &k, Emitter &e) {
-    unsigned a = 0;
-    Value q = k.arg(a++), w = k.arg(a++), ws = kvB.scaleType ? k.arg(a++) : Value();
-    Value positions = k.arg(a++), slots = k.arg(a++), table = k.arg(a++), rt = k.arg(a++),
-          cache = k.arg(a++), out = k.arg(a++);
+    auto [q, w, ws, positions, slots, table, rt, cache, out] = AttentionArgs::of(k, kvB);
     int64_t block = pool.getDimSize(1), rowsPerHead = nope + v;
     auto rows = [&](int64_t r, int64_t n) { return MemRefType::get({r, n}, e.f32); };
     // Per workgroup: one position's key and value of the head, and for every query row its
