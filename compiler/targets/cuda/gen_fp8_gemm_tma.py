@@ -73,6 +73,12 @@ BUNDLE_KERNELS = [
     (4096, 24576, 1536, 128, 128, 6),
     (4096, 7168, 16384, 128, 128, 6),
 ]
+# The rest of DeepSeek-V3's (N, K) GEMM shapes at M = 4096, and all six at M = 64 and 128, for
+# scripts/gpu-check's benchmark against cuBLASLt and DeepGEMM (bench/gpu/v3-gemm-baseline.py).
+V3_NK = [(2112, 7168), (24576, 1536), (32768, 512), (7168, 16384), (4096, 7168), (7168, 2048)]
+BUNDLE_KERNELS += [(4096, 32768, 512, 128, 128, 4), (4096, 7168, 2048, 128, 128, 6)]
+BUNDLE_KERNELS += [(m, n, k, m, 64 if n % 128 else 128, 4 if k <= 512 else 6)
+                   for m in (64, 128) for n, k in V3_NK]
 
 
 def kernel_name(m, n, k, bm, bn, stages):
