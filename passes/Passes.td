@@ -246,4 +246,32 @@ def AbsorbMLA : Pass<"kiln-absorb-mla", "::mlir::ModuleOp"> {
   ];
 }
 
+def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
+  let summary = "Build the sm_90a FP8 GEMM kernels of a module's block-FP8 linears into a gpu.module";
+  let description = [{
+    Adds `gpu.module @kiln_fp8_gemms` holding one FP8 e4m3 block-scaled GEMM kernel
+    (compiler/targets/cuda/FP8GemmSm90.h: TMA, an mbarrier pipeline, a producer warpgroup and
+    wgmma consumers, M at run time) per distinct (N, K) of the `kiln.linear` ops over block-FP8
+    weights, with the tile `chooseSm90GemmTile` picks, plus one per `shapes` entry. The module
+    becomes a `gpu.container_module`. This is what `kiln-compile --target sm_90a --emit ptx`
+    lowers; kiln-opt runs it for lit tests and `scripts/gpu-check`'s bundle.
+
+    ```mlir
+    // kiln-opt --kiln-build-fp8-gemms='shapes=2112x7168,64x256:64x64x2'
+    module attributes {gpu.container_module} {
+      gpu.module @kiln_fp8_gemms {
+        llvm.mlir.global external @kiln_fp8_dsmem() {addr_space = 3 : i32, ...}
+        gpu.func @fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8(%a_s: !llvm.ptr, ..., %m: i32) kernel
+        gpu.func @fp8_gemm_sm90_n64_k256_bm64_bn64_s2(...) kernel
+    ```
+  }];
+  let options = [
+    ListOption<"shapes", "shapes", "std::string",
+               "More kernels: NxK (the chosen tile) or NxK:BMxBNxSTAGES (that tile)">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // KILN_PASSES_TD

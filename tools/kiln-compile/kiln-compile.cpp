@@ -3,6 +3,9 @@
 //   kiln-compile <hf-dir> -o model.kiln [--target cpu] [--max-seq-len L] [--max-batch B]
 //                [--fp8-gemm act-quant|dequant]      the artifact: weights, code, plans
 //   kiln-compile <hf-dir> --emit graph|kernel|plan|llvm -o FILE   an intermediate form
+//   kiln-compile <hf-dir> --target sm_90a --emit ptx -o DIR   the model's FP8 GEMMs for the GPU
+//                                                             (PTX, cubins with ptxas)
+//   kiln-compile <hf-dir> --target sm_90a --emit gpu -o FILE  those kernels as MLIR (gpu, nvvm)
 //   kiln-compile ... --load-pass-plugin lib.so --pipeline STR      out-of-tree passes
 //
 // Options are llvm::cl, with MLIR's context, pass-manager and printing options registered so
@@ -20,7 +23,9 @@
 
 #include "compiler/artifact/ArtifactWriter.h"
 #include "compiler/frontend/Importer.h"
+#include "EmitPTX.h"
 #include "compiler/targets/cpu/CpuCodegen.h"
+#include "compiler/targets/cuda/CudaCodegen.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -50,7 +55,7 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { Artifact, Graph, Kernel, Plan, LLVM };
+enum class Emit { Artifact, Graph, Kernel, Plan, LLVM, PTX, GPU };
 
 cl::opt<std::string> checkpointDir(cl::Positional, cl::desc("<hf-checkpoint-dir>"),
                                    cl::Required);
@@ -62,9 +67,16 @@ cl::opt<Emit> emit("emit", cl::desc("Write an intermediate form instead of the a
                               clEnumValN(Emit::Kernel, "kernel",
                                          "kernel functions and plans (MLIR text)"),
                               clEnumValN(Emit::Plan, "plan", "the kiln_plan ops only"),
-                              clEnumValN(Emit::LLVM, "llvm", "the CPU kernels as LLVM IR")),
+                              clEnumValN(Emit::LLVM, "llvm", "the CPU kernels as LLVM IR"),
+                              clEnumValN(Emit::PTX, "ptx",
+                                         "the FP8 GEMMs of every GPU --target: a directory of "
+                                         "PTX (and cubins, with ptxas) and manifest.json"),
+                              clEnumValN(Emit::GPU, "gpu",
+                                         "those GEMM kernels as MLIR (gpu, nvvm, llvm), "
+                                         "before lowering")),
                    cl::init(Emit::Artifact));
-cl::opt<std::string> targetList("target", cl::desc("Code targets, comma separated (cpu)"),
+cl::opt<std::string> targetList("target",
+                                cl::desc("Code targets, comma separated: cpu, sm_90a"),
                                 cl::init("cpu"));
 cl::opt<int64_t> maxSeqLen("max-seq-len",
                            cl::desc("Longest sequence (default: min(max_position_embeddings, 4096))"),
@@ -346,10 +358,38 @@ int main(int argc, char **argv) {
 
   llvm::SmallVector<llvm::StringRef> targets;
   llvm::StringRef(targetList).split(targets, ',', -1, false);
-  for (llvm::StringRef t : targets)
-    if (t != "cpu")
-      fail("--target " + t + ": kiln-compile generates code for cpu only so far (the CUDA "
-           "kernels are built by compiler/targets/cuda's generators)");
+  std::vector<kiln::cuda::CudaChip> chips;
+  for (llvm::StringRef t : targets) {
+    if (t == "cpu")
+      continue;
+    llvm::Expected<kiln::cuda::CudaChip> chip = kiln::cuda::lookupCudaChip(t);
+    if (!chip)
+      fail(llvm::toString(chip.takeError()));
+    chips.push_back(*chip);
+  }
+  if (emit == Emit::PTX || emit == Emit::GPU) {
+    if (chips.empty())
+      fail("--emit " + std::string(emit == Emit::PTX ? "ptx" : "gpu") +
+           ": name a GPU target (--target sm_90a)");
+    mlir::TimingScope cudaTiming = timing.nest("cuda code generation");
+    if (emit == Emit::PTX) {
+      if (outputPath == "-")
+        fail("-o -: --emit ptx writes a directory");
+      if (llvm::Error e = kiln::compile::emitPTXDirectory(context, module, chips, outputPath))
+        fail(checkpointDir + ": " + llvm::toString(std::move(e)));
+      return 0;
+    }
+    std::vector<std::pair<int64_t, int64_t>> shapes = kiln::cuda::collectFP8GemmShapes(module);
+    llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> gpu =
+        kiln::cuda::buildFP8GemmModule(context, chips.front(), shapes, nullptr);
+    if (!gpu)
+      fail(checkpointDir + ": " + llvm::toString(gpu.takeError()));
+    writeAtomically(outputPath, [&](llvm::raw_ostream &os) { (**gpu)->print(os); });
+    return 0;
+  }
+  if (!chips.empty())
+    fail("--target " + chips.front().name +
+         ": the artifact holds CPU code only so far; write the GPU kernels with --emit ptx");
   if (llvm::find(kiln::cpu::kCpuLevels, cpuLevel) == std::end(kiln::cpu::kCpuLevels))
     fail("--cpu " + cpuLevel + ": expected x86-64-v2, x86-64-v3 or x86-64-v4");
   if (fp8Gemm != "act-quant" && fp8Gemm != "dequant")
@@ -389,6 +429,8 @@ int main(int argc, char **argv) {
 
   switch (emit) {
   case Emit::Graph:
+  case Emit::PTX:
+  case Emit::GPU:
     break;
   case Emit::Kernel:
     writeAtomically(outputPath, [&](llvm::raw_ostream &os) {

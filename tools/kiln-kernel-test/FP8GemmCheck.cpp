@@ -13,6 +13,13 @@
 // tile, grid (N / BN, M / BM), 2048 + STAGES (BM + BN) 128 bytes of dynamic shared memory;
 // shape MxNxKxBMxBNxSTAGES. Same inputs, reference and bounds.
 //
+// Check "fp8_gemm_sm90": the kernel kiln-compile emits (compiler/targets/cuda/FP8GemmSm90.cpp),
+// with M a run-time argument and N, K free of the tile: ABI (a_s, b_s, c, tmap_a, tmap_b, m: i32),
+// grid (ceil(N / BN), ceil(M / BM)); M >= 1, N % 8 == 0, K % 16 == 0, the last K block partial
+// (TMA zero-fills A and B past K and past M / N). Shape MxNxKxBMxBNxSTAGESxSCALEBITS: 8 draws
+// power-of-two scales (DeepSeek-V3.1's ue8m0 scale format: an 8-bit exponent), 32 any positive
+// f32.
+//
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
 // positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
 // (sign, 4-bit exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
@@ -87,12 +94,18 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
   std::fclose(file);
 }
 
+enum class GemmAbi { V1, Tma, Sm90 };
+
 class FP8GemmCheck : public KernelCheck {
 public:
-  explicit FP8GemmCheck(bool tma) : tma_(tma) {}
-  const char *name() const override { return tma_ ? "fp8_gemm_tma" : "fp8_gemm"; }
+  explicit FP8GemmCheck(GemmAbi abi) : abi_(abi), tma_(abi != GemmAbi::V1) {}
+  const char *name() const override {
+    return abi_ == GemmAbi::V1 ? "fp8_gemm" : abi_ == GemmAbi::Tma ? "fp8_gemm_tma" : "fp8_gemm_sm90";
+  }
   const char *shapeSyntax() const override {
-    return tma_ ? "MxNxKxBMxBNxSTAGES" : "MxNxKxBN";
+    return abi_ == GemmAbi::V1    ? "MxNxKxBN"
+           : abi_ == GemmAbi::Tma ? "MxNxKxBMxBNxSTAGES"
+                                  : "MxNxKxBMxBNxSTAGESxSCALEBITS";
   }
 
   kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
@@ -103,7 +116,17 @@ public:
     const size_t tileM = tma_ ? static_cast<size_t>(input.shape[3]) : kTileM;
     const size_t tileN = static_cast<size_t>(input.shape[tma_ ? 4 : 3]);
     const size_t stages = tma_ ? static_cast<size_t>(input.shape[5]) : 0;
-    if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
+    const bool ue8m0 = abi_ == GemmAbi::Sm90 && input.shape[6] == 8;
+    if (abi_ == GemmAbi::Sm90) {
+      if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || (tileM != 64 && tileM != 128) ||
+          (tileN != 64 && tileN != 128) || stages == 0 ||
+          (input.shape[6] != 8 && input.shape[6] != 32))
+        return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                          std::string(name()) + ": shape " + std::to_string(m) + "x" +
+                              std::to_string(n) + "x" + std::to_string(k) +
+                              ": M >= 1, N a multiple of 8, K of 16, BM and BN 64 or 128, "
+                              "SCALEBITS 8 (ue8m0) or 32 (f32)");
+    } else if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
         (tileN % 128 != 0 && 128 % tileN != 0) || tileM > 256 || tileN > 256 ||
         (tma_ && stages == 0))
       return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
@@ -113,7 +136,7 @@ public:
                             std::to_string(tileN) +
                             ": M must be a multiple of BM (64 or 128), N of BN, K of 128, and BN "
                             "divide or be a multiple of 128");
-    const size_t kBlocks = k / kBlockK, nBlocks = (n + 127) / 128;
+    const size_t kBlocks = (k + kBlockK - 1) / kBlockK, nBlocks = (n + 127) / 128;
 
     std::vector<uint8_t> a(m * k), b(n * k);
     randomE4M3(*input.random, &a);
@@ -122,10 +145,15 @@ public:
     // read from the wrong row or block changes the result.
     std::uniform_real_distribution<double> octaves(-10.0, -4.0);
     std::vector<float> aScale(m * kBlocks), bScale(nBlocks * kBlocks);
+    // ue8m0: the same octaves, rounded to powers of two.
+    auto scale = [&] {
+      double e = octaves(*input.random);
+      return static_cast<float>(std::exp2(ue8m0 ? std::round(e) : e));
+    };
     for (float &s : aScale)
-      s = static_cast<float>(std::exp2(octaves(*input.random)));
+      s = scale();
     for (float &s : bScale)
-      s = static_cast<float>(std::exp2(octaves(*input.random)));
+      s = scale();
 
     CUdeviceptr da = 0, dAScale = 0, db = 0, dBScale = 0, dc = 0;
     std::vector<float> c(m * n, std::numeric_limits<float>::quiet_NaN());
@@ -148,11 +176,14 @@ public:
                                                       kBlockK, &dMapB))
         return status;
     }
-    void *arguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
+    int32_t rows = static_cast<int32_t>(m);
+    void *tmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
+    void *sm90Arguments[] = {&dAScale, &dBScale, &dc, &dMapA, &dMapB, &rows};
+    void **arguments = abi_ == GemmAbi::Sm90 ? sm90Arguments : tmaArguments;
     LaunchShape shape;
     shape.block[0] = static_cast<unsigned>(tma_ ? 128 * (tileM / 64 + 1) : 128);
-    shape.grid[0] = static_cast<unsigned>(n / tileN);
-    shape.grid[1] = static_cast<unsigned>(m / tileM);
+    shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
+    shape.grid[1] = static_cast<unsigned>((m + tileM - 1) / tileM);
     if (tma_)
       shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK);
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
@@ -171,7 +202,7 @@ public:
       double sum = 0, wgmmaBound = 0, promoted = 0;
       for (size_t kb = 0; kb < kBlocks; ++kb) {
         double partial = 0, magnitude = 0;
-        for (size_t i = kb * kBlockK; i < (kb + 1) * kBlockK; ++i) {
+        for (size_t i = kb * kBlockK; i < std::min(k, (kb + 1) * kBlockK); ++i) {
           double product = lut[ar[i]] * lut[br[i]];
           partial += product;
           magnitude += std::fabs(product);
@@ -207,7 +238,8 @@ public:
       for (size_t row = 0; row < m; row += 64)
         for (size_t col = 0; col < n; col += 64)
           for (int i = 0; i < 2; ++i)
-            add(row + offset(*input.random), std::min(n - 1, col + offset(*input.random)));
+            add(std::min(m - 1, row + offset(*input.random)),
+                std::min(n - 1, col + offset(*input.random)));
     }
     ErrorStats stats = compareToReference(actual, reference, bound);
     size_t unwritten = 0, firstUnwritten = 0;
@@ -239,18 +271,24 @@ public:
   }
 
 private:
+  GemmAbi abi_;
   bool tma_;
 };
 
 } // namespace
 
 const KernelCheck &fp8GemmCheck() {
-  static const FP8GemmCheck check(false);
+  static const FP8GemmCheck check(GemmAbi::V1);
   return check;
 }
 
 const KernelCheck &fp8GemmTmaCheck() {
-  static const FP8GemmCheck check(true);
+  static const FP8GemmCheck check(GemmAbi::Tma);
+  return check;
+}
+
+const KernelCheck &fp8GemmSm90Check() {
+  static const FP8GemmCheck check(GemmAbi::Sm90);
   return check;
 }
 

@@ -7,8 +7,8 @@ namespace kiln::kerneltest {
 namespace {
 
 const KernelCheck *const *allChecks(size_t *count) {
-  static const KernelCheck *const checks[] = {&fp8GemmCheck(), &fp8GemmTmaCheck(), &rowDotCheck(),
-                                                &scaleCheck()};
+  static const KernelCheck *const checks[] = {&fp8GemmCheck(), &fp8GemmTmaCheck(), &fp8GemmSm90Check(),
+                                                &rowDotCheck(), &scaleCheck()};
   *count = sizeof checks / sizeof checks[0];
   return checks;
 }

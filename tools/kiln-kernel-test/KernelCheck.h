@@ -56,6 +56,7 @@ const KernelCheck &scaleCheck();
 const KernelCheck &rowDotCheck();
 const KernelCheck &fp8GemmCheck();
 const KernelCheck &fp8GemmTmaCheck();
+const KernelCheck &fp8GemmSm90Check();
 
 } // namespace kiln::kerneltest
 

@@ -1,0 +1,73 @@
+//===- CudaCodegen.h - a model's FP8 GEMMs as PTX per GPU target ------------===//
+//
+// `kiln-compile --target sm_90a --emit ptx -o DIR` comes through here. Code generation:
+//   1. The (N, K) of every block-FP8 kiln.linear in the graph module is collected.
+//   2. For each chip, one kernel per shape is built into a fresh gpu.module.
+//   3. The module is lowered by MLIR's NVVM path (gpu -> nvvm -> llvm) and LLVM's NVPTX
+//      backend to PTX.
+// No MLIR appears in what the runtime loads: PTX text, and cubins when ptxas is present.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_COMPILER_TARGETS_CUDA_CUDACODEGEN_H
+#define KILN_COMPILER_TARGETS_CUDA_CUDACODEGEN_H
+
+#include "compiler/targets/cuda/FP8GemmSm90.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kiln::cuda {
+
+/// The GPU targets kiln-compile knows, with the PTX ISA each is built for.
+struct CudaChip {
+  llvm::StringRef name;     // sm_90a, ...
+  llvm::StringRef features; // +ptx80, ...
+};
+/// The chip for `name`, or an error naming the supported ones.
+llvm::Expected<CudaChip> lookupCudaChip(llvm::StringRef name);
+
+/// (N, K) of every kiln.linear over a block-FP8 weight in `graph`, sorted, without repeats.
+std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(mlir::ModuleOp graph);
+
+/// One generated kernel and how to launch it.
+struct CudaKernel {
+  std::string name;
+  Sm90GemmTile tile;
+  int64_t threads = 0;
+  int64_t sharedBytes = 0;
+};
+
+/// The PTX of one chip's module and the kernels in it.
+struct CudaTargetCode {
+  std::string chip;
+  std::string ptx;
+  std::vector<CudaKernel> kernels;
+};
+
+/// Builds a gpu.module with one FP8 GEMM kernel per (N, K) for `chip` and lowers it to PTX.
+/// `printKernelIR`, when set, receives the module before lowering (for --emit gpu).
+llvm::Expected<CudaTargetCode>
+emitFP8GemmPTX(mlir::MLIRContext &context, const CudaChip &chip,
+               llvm::ArrayRef<std::pair<int64_t, int64_t>> shapes,
+               llvm::raw_ostream *printKernelIR = nullptr);
+
+/// Adds gpu.module @kiln_fp8_gemms with one kernel per tile to `module` (marking it a
+/// gpu.container_module). Fails with one line on a tile the kernel cannot take.
+llvm::Error buildFP8GemmKernels(mlir::ModuleOp module, llvm::ArrayRef<Sm90GemmTile> tiles,
+                                std::vector<CudaKernel> *kernels);
+
+/// Builds (without lowering) the module emitFP8GemmPTX lowers: a new module holding
+/// buildFP8GemmKernels' gpu.module, one kernel per (N, K) with chooseSm90GemmTile's tile.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+buildFP8GemmModule(mlir::MLIRContext &context, const CudaChip &chip,
+                   llvm::ArrayRef<std::pair<int64_t, int64_t>> shapes,
+                   std::vector<CudaKernel> *kernels);
+
+} // namespace kiln::cuda
+
+#endif // KILN_COMPILER_TARGETS_CUDA_CUDACODEGEN_H

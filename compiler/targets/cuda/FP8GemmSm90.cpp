@@ -1,0 +1,335 @@
+//===- FP8GemmSm90.cpp - the sm_90a FP8 block-scaled GEMM kernel ------------===//
+//
+// One CTA computes a BM x BN tile of C with 128 * (BM/64 + 1) threads:
+//   - The producer warpgroup is the last. One of its threads runs the K loop. For each K block
+//     it waits until the stage is free (`empty[s]`, from the second round on), announces the
+//     stage's bytes on `full[s]` (arrive.expect_tx), and issues two TMA loads (A tile, B tile)
+//     that complete on `full[s]`.
+//   - The consumer warpgroups (64 rows of the tile each) wait on `full[s]` for each K block,
+//     issue four wgmma m64nBNk32 e4m3 on descriptors of the 128-byte-swizzled stage, wait for
+//     them, hand the stage back (`empty[s]`), and promote the block's partial into the f32
+//     accumulator with a_s * b_s. The epilogue stores the accumulator fragment directly.
+// K block kb uses stage s = kb % STAGES in round r = kb / STAGES. Consumers wait on `full[s]`
+// with parity r & 1. The producer waits on `empty[s]` with parity (r - 1) & 1 for r >= 1.
+//
+// The wgmma accumulator fragment of a m64nBN tile: thread t of the warpgroup (warp w = t / 32,
+// lane l) holds rows 16w + l/4 (h = 0) and 16w + l/4 + 8 (h = 1), and in register
+// i = 4j + 2h + e the column 8j + 2(l % 4) + e.
+// The shared-memory matrix descriptor for the 128-byte swizzle: start address >> 4 in bits
+// 0-13, leading byte offset 16 >> 4 (unused for swizzled K-major), stride byte offset
+// 1024 >> 4 (8 rows of 128 bytes) in bits 32-45, layout type 1 (128B) in bits 62-63. The k-th
+// 32-byte slice of a 128-byte row starts 32k bytes further, i.e. (32k) >> 4 added to the
+// address field.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/targets/cuda/FP8GemmSm90.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+
+using namespace mlir;
+
+namespace kiln::cuda {
+namespace {
+
+constexpr int64_t kBlockK = 128;     // K block: the scale granularity; one 128-byte smem row
+constexpr int64_t kWgmmaK = 32;      // K of one e4m3 wgmma
+constexpr int64_t kMaxShared = 227 * 1024;
+constexpr int32_t kWaitTicks = 0x989680; // try_wait suspend-time hint (ns), as CUTLASS
+constexpr llvm::StringLiteral kDynamicShared = "kiln_fp8_dsmem";
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t stageBytes(const Sm90GemmTile &t) { return (t.bm + t.bn) * kBlockK; }
+
+/// Index, i32 and i64 arithmetic on an ImplicitLocOpBuilder, and the llvm pointer steps.
+struct KernelBuilder {
+  ImplicitLocOpBuilder &b;
+  Type idx, i32, i64, f32, smemPtr, clusterPtr, ptr;
+
+  explicit KernelBuilder(ImplicitLocOpBuilder &b)
+      : b(b), idx(b.getIndexType()), i32(b.getI32Type()), i64(b.getI64Type()),
+        f32(b.getF32Type()), smemPtr(LLVM::LLVMPointerType::get(b.getContext(), 3)),
+        clusterPtr(LLVM::LLVMPointerType::get(b.getContext(), 7)),
+        ptr(LLVM::LLVMPointerType::get(b.getContext())) {}
+
+  Value c(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value c32(int64_t v) { return arith::ConstantIntOp::create(b, i32, v); }
+  Value c64(int64_t v) { return arith::ConstantIntOp::create(b, i64, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, x, y); }
+  Value div(Value x, Value y) { return arith::DivUIOp::create(b, x, y); }
+  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
+  Value andi(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
+  Value ori(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
+  Value shr(Value x, Value y) { return arith::ShRUIOp::create(b, x, y); }
+  Value minu(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) { return arith::CmpIOp::create(b, p, x, y); }
+  Value cast(Type to, Value v) { return arith::IndexCastOp::create(b, to, v); }
+  /// `base` (any address space) plus `bytes` (i64).
+  Value byteOffset(Value base, Value bytes) {
+    return LLVM::GEPOp::create(b, base.getType(), b.getI8Type(), base, ValueRange{bytes});
+  }
+  /// Element `index` (index) of the f32 array at `base`.
+  Value f32Element(Value base, Value index) {
+    return LLVM::GEPOp::create(b, ptr, f32, base, ValueRange{cast(i64, index)});
+  }
+
+  /// Runs `body` inside `scf.if cond` (no results, no else).
+  template <typename Fn> void ifThen(Value cond, Fn body) {
+    auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op.thenBlock()->getTerminator());
+    body();
+  }
+};
+
+} // namespace
+
+Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k) {
+  Sm90GemmTile tile;
+  tile.n = n;
+  tile.k = k;
+  tile.bm = 128;
+  tile.bn = n % 128 == 0 ? 128 : 64;
+  int64_t fit = (kMaxShared - 2048) / stageBytes(tile);
+  tile.stages = std::clamp<int64_t>(std::min<int64_t>(fit, ceilDiv(k, kBlockK)), 2, 8);
+  if (tile.stages > 6 && tile.bn == 128)
+    tile.stages = 6; // measured: 6 stages no slower than 7-8 at 128x128 (bench/RESULTS.md)
+  return tile;
+}
+
+llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
+  auto fail = [&](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::formatv("sm_90a FP8 GEMM N={0} K={1} (tile {2}x{3}, "
+                                                 "{4} stages): ",
+                                                 t.n, t.k, t.bm, t.bn, t.stages)
+                                       .str() +
+                                   why.str());
+  };
+  if (t.n <= 0 || t.k <= 0)
+    return fail("N and K must be positive");
+  if (t.k % 16 != 0)
+    return fail("K must be a multiple of 16 (TMA's global row stride is K bytes)");
+  if (t.n % 8 != 0)
+    return fail("N must be a multiple of 8 (each thread stores column pairs)");
+  if (t.bm != 64 && t.bm != 128)
+    return fail("BM must be 64 or 128 (one or two consumer warpgroups)");
+  if (t.bn != 64 && t.bn != 128)
+    return fail("BN must be 64 or 128");
+  if (t.stages < 2 || t.stages > 8 || sm90GemmSharedBytes(t) > kMaxShared)
+    return fail("2 to 8 stages, within 227 KiB of shared memory");
+  return llvm::Error::success();
+}
+
+std::string sm90GemmName(const Sm90GemmTile &t) {
+  return llvm::formatv("fp8_gemm_sm90_n{0}_k{1}_bm{2}_bn{3}_s{4}", t.n, t.k, t.bm, t.bn, t.stages)
+      .str();
+}
+
+int64_t sm90GemmThreads(const Sm90GemmTile &t) { return 128 * (t.bm / 64 + 1); }
+
+int64_t sm90GemmSharedBytes(const Sm90GemmTile &t) { return 2048 + t.stages * stageBytes(t); }
+
+void buildSm90DynamicSharedMemory(OpBuilder &builder, Location loc) {
+  auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), 0);
+  LLVM::GlobalOp::create(builder, loc, type, /*isConstant=*/false, LLVM::Linkage::External,
+                         kDynamicShared, Attribute(), /*alignment=*/1024, /*addrSpace=*/3);
+}
+
+gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90GemmTile &tile) {
+  MLIRContext *ctx = builder.getContext();
+  ImplicitLocOpBuilder b(loc, builder);
+  KernelBuilder k(b);
+  const int64_t wgs = tile.bm / 64;
+  const int64_t kBlocks = ceilDiv(tile.k, kBlockK);
+  const int64_t regs = tile.bn / 2;
+  const int64_t bytesPerStage = stageBytes(tile);
+  const bool nTail = tile.n % tile.bn != 0;
+  Type accType = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(regs, k.f32));
+
+  auto funcType = FunctionType::get(ctx, {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, k.i32}, {});
+  auto func = gpu::GPUFuncOp::create(b, sm90GemmName(tile), funcType);
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(sm90GemmThreads(tile)), 1, 1}));
+  Block &entry = func.getBody().front();
+  Value aScale = entry.getArgument(0), bScale = entry.getArgument(1), out = entry.getArgument(2),
+        tmapA = entry.getArgument(3), tmapB = entry.getArgument(4);
+  b.setInsertionPointToStart(&entry);
+
+  Value c0 = k.c(0), c1 = k.c(1);
+  Value rows = k.cast(k.idx, entry.getArgument(5));
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value m0 = k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), k.c(tile.bm));
+  Value n0 = k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), k.c(tile.bn));
+  Value wg = k.div(tid, k.c(128));
+
+  // Dynamic shared memory aligned up to 1024 bytes at run time (the swizzle atom): the
+  // mbarriers in its first 1024 bytes, then the stages (A tile BM x 128 B, B tile BN x 128 B).
+  Value base = LLVM::AddressOfOp::create(b, k.smemPtr, kDynamicShared);
+  Value baseInt = LLVM::PtrToIntOp::create(b, k.i64, base);
+  Value aligned = k.andi(k.add(baseInt, k.c64(1023)), k.c64(-1024));
+  Value slack = k.sub(aligned, baseInt);
+  Value bars = k.byteOffset(base, slack);
+  Value tilesInt = k.add(aligned, k.c64(1024));
+  Value tiles = k.byteOffset(base, k.add(slack, k.c64(1024)));
+  auto barrier = [&](bool empty, Value stage64) {
+    Value slot = empty ? k.add(stage64, k.c64(tile.stages)) : stage64;
+    return k.byteOffset(bars, k.mul(slot, k.c64(8)));
+  };
+
+  // Thread 0 initialises the barriers; the fence and the CTA barrier publish them.
+  k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, c0), [&] {
+    for (int64_t s = 0; s < tile.stages; ++s) {
+      NVVM::MBarrierInitOp::create(b, barrier(false, k.c64(s)), k.c32(1), Value());
+      NVVM::MBarrierInitOp::create(b, barrier(true, k.c64(s)), k.c32(128 * wgs), Value());
+    }
+    NVVM::FenceMbarrierInitOp::create(b);
+  });
+  NVVM::FenceProxyOp::create(b, NVVM::ProxyKind::async_shared,
+                             NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+  gpu::BarrierOp::create(b);
+
+  Value ticks = k.c32(kWaitTicks);
+  auto stageOf = [&](Value kb) {
+    Value stage = k.cast(k.i64, k.rem(kb, k.c(tile.stages)));
+    Value round = k.div(kb, k.c(tile.stages));
+    return std::make_pair(stage, round);
+  };
+  auto parity = [&](Value round) { return k.cast(k.i32, k.andi(round, c1)); };
+
+  auto roles = scf::IfOp::create(b, k.cmp(arith::CmpIPredicate::eq, wg, k.c(wgs)),
+                                 /*withElseRegion=*/true);
+  {
+    // ---- Producer warpgroup: one thread streams the K blocks into the ring.
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(roles.thenBlock()->getTerminator());
+    k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, k.c(128 * wgs)), [&] {
+      Value m0i = k.cast(k.i32, m0), n0i = k.cast(k.i32, n0);
+      auto loop = scf::ForOp::create(b, c0, k.c(kBlocks), c1);
+      OpBuilder::InsertionGuard loopGuard(b);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      Value kb = loop.getInductionVar();
+      auto [stageValue, roundValue] = stageOf(kb);
+      Value stage = stageValue, round = roundValue; // (C++17 lambdas capture no bindings)
+      Value full = barrier(false, stage), empty = barrier(true, stage);
+      k.ifThen(k.cmp(arith::CmpIPredicate::uge, kb, k.c(tile.stages)), [&] {
+        NVVM::MBarrierTryWaitParityOp::create(b, empty, parity(k.add(round, c1)), ticks);
+      });
+      NVVM::MBarrierArriveExpectTxOp::create(b, Type(), full, k.c32(bytesPerStage),
+                                             NVVM::MemScopeKind::CTA, false, Value());
+      Value offset = k.mul(stage, k.c64(bytesPerStage));
+      // TMA writes shared::cluster addresses; this CTA's own shared addresses are such.
+      Value dstA = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, k.byteOffset(tiles, offset));
+      Value dstB = LLVM::AddrSpaceCastOp::create(
+          b, k.clusterPtr, k.byteOffset(tiles, k.add(offset, k.c64(tile.bm * kBlockK))));
+      Value k0 = k.cast(k.i32, k.mul(kb, k.c(kBlockK)));
+      for (auto [dst, map, row] : {std::tuple(dstA, tmapA, m0i), std::tuple(dstB, tmapB, n0i)})
+        NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+            b, dst, map, ValueRange{k0, row}, full, ValueRange{}, Value(), Value(),
+            NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
+    });
+  }
+
+  // ---- Consumer warpgroups.
+  OpBuilder::InsertionGuard consumerGuard(b);
+  b.setInsertionPoint(roles.elseBlock()->getTerminator());
+  Value ctid = k.rem(tid, k.c(128));
+  Value warp = k.div(ctid, k.c(32)), lane = k.rem(ctid, k.c(32));
+  Value r0 = k.add(k.mul(wg, k.c(64)), k.add(k.mul(warp, k.c(16)), k.div(lane, k.c(4))));
+  Value gr[2] = {k.add(m0, r0), k.add(m0, k.add(r0, k.c(8)))};
+  Value gcol = k.add(n0, k.mul(k.rem(lane, k.c(4)), k.c(2)));
+  // Rows past M read the last row's scale (their partial sums are zero: TMA filled A's rows
+  // with zeros) and store nothing.
+  Value lastRow = k.sub(rows, c1);
+  Value scaleRow[2] = {k.minu(gr[0], lastRow), k.minu(gr[1], lastRow)};
+  Value scaleBlockRow = k.mul(k.div(n0, k.c(128)), k.c(kBlocks));
+  const int64_t fixed = (int64_t(16 >> 4) << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
+  Value fixedBits = k.c64(fixed);
+  Value aBase = k.add(tilesInt, k.mul(k.cast(k.i64, wg), k.c64(64 * kBlockK)));
+  auto descriptor = [&](Value address) {
+    return k.ori(k.shr(k.andi(address, k.c64(0x3FFFF)), k.c64(4)), fixedBits);
+  };
+
+  Value acc0 = LLVM::ZeroOp::create(b, accType);
+  auto loop = scf::ForOp::create(b, c0, k.c(kBlocks), c1, ValueRange{acc0});
+  {
+    OpBuilder::InsertionGuard loopGuard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kb = loop.getInductionVar();
+    Value acc = loop.getRegionIterArgs().front();
+    Value sa[2];
+    for (int h = 0; h < 2; ++h)
+      sa[h] = LLVM::LoadOp::create(
+          b, k.f32, k.f32Element(aScale, k.add(k.mul(scaleRow[h], k.c(kBlocks)), kb)));
+    Value sb = LLVM::LoadOp::create(b, k.f32, k.f32Element(bScale, k.add(scaleBlockRow, kb)));
+    auto [stage, round] = stageOf(kb);
+    Value full = barrier(false, stage), empty = barrier(true, stage);
+    Value offset = k.mul(stage, k.c64(bytesPerStage));
+    Value descA = descriptor(k.add(aBase, offset));
+    Value descB = descriptor(k.add(k.add(tilesInt, offset), k.c64(tile.bm * kBlockK)));
+    NVVM::MBarrierTryWaitParityOp::create(b, full, parity(round), ticks);
+    NVVM::WgmmaFenceAlignedOp::create(b);
+    Value part = LLVM::UndefOp::create(b, accType);
+    for (int64_t s = 0; s < kBlockK / kWgmmaK; ++s) {
+      Value step = k.c64((s * kWgmmaK) >> 4);
+      part = NVVM::WgmmaMmaAsyncOp::create(
+          b, accType, part, s ? k.add(descA, step) : descA, s ? k.add(descB, step) : descB,
+          NVVM::MMAShapeAttr::get(ctx, 64, tile.bn, kWgmmaK), NVVM::WGMMATypes::e4m3,
+          NVVM::WGMMATypes::e4m3, NVVM::WGMMATypes::f32,
+          s ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero, NVVM::WGMMAScaleIn::one,
+          NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
+          NVVM::MMAIntOverflowAttr());
+    }
+    NVVM::WgmmaGroupSyncAlignedOp::create(b);
+    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+    // The stage has been read: hand it back to the producer.
+    NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
+    // Promotion: acc += partial * a_s[row] * b_s[column block] (one 128-column block per tile).
+    Value scale[2] = {arith::MulFOp::create(b, sa[0], sb), arith::MulFOp::create(b, sa[1], sb)};
+    for (int64_t i = 0; i < regs; ++i) {
+      Value p = LLVM::ExtractValueOp::create(b, part, ArrayRef<int64_t>{i});
+      Value f = LLVM::ExtractValueOp::create(b, acc, ArrayRef<int64_t>{i});
+      Value sum = LLVM::FMAOp::create(b, p, scale[(i % 4) / 2], f);
+      acc = LLVM::InsertValueOp::create(b, acc, sum, ArrayRef<int64_t>{i});
+    }
+    scf::YieldOp::create(b, acc);
+  }
+
+  // Epilogue: two consecutive floats per row per 8-column group, rows past M and (with an N
+  // tail) columns past N masked.
+  Value result = loop.getResult(0);
+  auto pairType = VectorType::get({2}, k.f32);
+  for (int h = 0; h < 2; ++h) {
+    k.ifThen(k.cmp(arith::CmpIPredicate::ult, gr[h], rows), [&] {
+      Value rowStart = k.mul(gr[h], k.c(tile.n));
+      for (int64_t j = 0; j < tile.bn / 8; ++j) {
+        Value col = j ? k.add(gcol, k.c(8 * j)) : gcol;
+        auto store = [&] {
+          Value x = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h});
+          Value y = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h + 1});
+          Value pair = LLVM::UndefOp::create(b, pairType);
+          pair = LLVM::InsertElementOp::create(b, pair, x, k.c32(0));
+          pair = LLVM::InsertElementOp::create(b, pair, y, k.c32(1));
+          LLVM::StoreOp::create(b, pair, k.f32Element(out, k.add(rowStart, col)), /*alignment=*/8);
+        };
+        if (nTail)
+          k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, k.c(tile.n)), store);
+        else
+          store();
+      }
+    });
+  }
+  b.setInsertionPointToEnd(&entry);
+  gpu::ReturnOp::create(b);
+  return func;
+}
+
+} // namespace kiln::cuda

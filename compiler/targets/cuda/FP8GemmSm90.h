@@ -1,0 +1,77 @@
+//===- FP8GemmSm90.h - the sm_90a FP8 block-scaled GEMM kernel --------------===//
+//
+// Builds Kiln's FP8 e4m3 block-scaled GEMM for Hopper (sm_90a) as a gpu.func of MLIR's gpu,
+// nvvm, llvm, arith and scf dialects:
+//
+//   C[m, n] = sum_kb ( sum_{k in kb} A[m, k] * B[n, k] ) * a_s[m, kb] * b_s[n / 128, kb]
+//
+// A is e4m3 activations [M, K] with per-token-per-128 f32 scales a_s [M, ceil(K/128)]. B is
+// e4m3 weights [N, K] with 128x128 block scales b_s [ceil(N/128), ceil(K/128)]. Accumulation
+// is f32, and each K block's partial sum is promoted into the accumulator with a_s * b_s
+// (deepseek-model.md §3.3). C is f32 [M, N].
+//
+// This is the C++ form of compiler/targets/cuda/gen_fp8_gemm_tma.py's kernel (version 2), with
+// the same warp roles, mbarrier pipeline, TMA loads, wgmma descriptors and promotion, and with
+// what a model needs on top of it:
+//   - M is a kernel argument, not a constant. A tile's rows past M are zero-filled by TMA, and
+//     their scale loads and stores are masked.
+//   - N and K need not be multiples of the tile. TMA zero-fills the K tail of A and B and the
+//     N tail of B, so the tail block contributes exact zeros. Stores past N are masked.
+//     Limits: K % 16 == 0 (TMA's global row stride is K bytes), N % 8 == 0 (a thread stores
+//     column pairs).
+//
+// Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32). tmap_a and tmap_b point to
+// 128-byte CUtensorMaps in device memory: uint8, 2-D {K, rows}, box {128, BM or BN}, 128-byte
+// swizzle, OOB fill zero. Grid (ceil(N / BN), ceil(M / BM)); block sm90GemmThreads(); dynamic
+// shared memory sm90GemmSharedBytes().
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
+#define KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+
+namespace kiln::cuda {
+
+/// The shape a kernel is specialised for (N, K) and its tile: BM = 64 per consumer warpgroup
+/// (64 or 128), BN 64 or 128, STAGES shared-memory stages of one 128-wide K block each.
+struct Sm90GemmTile {
+  int64_t n = 0;
+  int64_t k = 0;
+  int64_t bm = 128;
+  int64_t bn = 128;
+  int64_t stages = 6;
+};
+
+/// A tile for (N, K) from the H100 measurements in bench/RESULTS.md. BM 128 with BN 128
+/// reaches 0.9 PFLOPS at M = 4096, and BN 64 when N is not a multiple of 128. The stages are as
+/// many as the 227 KiB of shared memory hold, up to the number of K blocks.
+Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k);
+
+/// Fails with one line when the kernel cannot be built for `tile`.
+llvm::Error checkSm90GemmTile(const Sm90GemmTile &tile);
+
+/// fp8_gemm_sm90_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>.
+std::string sm90GemmName(const Sm90GemmTile &tile);
+/// 128 threads per consumer warpgroup plus the producer warpgroup.
+int64_t sm90GemmThreads(const Sm90GemmTile &tile);
+/// Dynamic shared memory: 1024 bytes of alignment slack, 1024 for the mbarriers, the stages.
+int64_t sm90GemmSharedBytes(const Sm90GemmTile &tile);
+
+/// The dynamic shared memory the kernels address, once per gpu.module:
+/// llvm.mlir.global external @kiln_fp8_dsmem : !llvm.array<0 x i8>, address space 3.
+void buildSm90DynamicSharedMemory(mlir::OpBuilder &builder, mlir::Location loc);
+
+/// Builds the kernel at the builder's insertion point (inside a gpu.module that holds the
+/// dynamic shared memory global). checkSm90GemmTile(tile) must have succeeded.
+mlir::gpu::GPUFuncOp buildSm90FP8Gemm(mlir::OpBuilder &builder, mlir::Location loc,
+                                      const Sm90GemmTile &tile);
+
+} // namespace kiln::cuda
+
+#endif // KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
