@@ -40,7 +40,8 @@ struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
     mlir::ModuleOp module = getOperation();
     std::vector<cuda::Sm90GemmTile> tiles;
     for (auto [n, k] : cuda::collectFP8GemmShapes(module))
-      tiles.push_back(cuda::chooseSm90GemmTile(n, k));
+      for (bool smallM : {false, true})
+        tiles.push_back(cuda::chooseSm90GemmTile(n, k, smallM));
     for (const std::string &text : shapes) {
       cuda::Sm90GemmTile tile;
       if (!parseShape(text, &tile)) {
@@ -49,6 +50,8 @@ struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
         return signalPassFailure();
       }
       tiles.push_back(tile);
+      if (!llvm::StringRef(text).contains(':')) // NxK: the small-M kernel too, as for a model
+        tiles.push_back(cuda::chooseSm90GemmTile(tile.n, tile.k, /*smallM=*/true));
     }
     if (tiles.empty())
       return; // nothing to build: no FP8 linears and no shapes

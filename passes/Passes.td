@@ -251,8 +251,10 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
   let description = [{
     Adds `gpu.module @kiln_fp8_gemms` holding one FP8 e4m3 block-scaled GEMM kernel
     (compiler/targets/cuda/FP8GemmSm90.h: TMA, an mbarrier pipeline, a producer warpgroup and
-    wgmma consumers, M at run time) per distinct (N, K) of the `kiln.linear` ops over block-FP8
-    weights, with the tile `chooseSm90GemmTile` picks, plus one per `shapes` entry. The module
+    wgmma consumers, persistent, M and split-K at run time) for each distinct (N, K) of the
+    `kiln.linear` ops over block-FP8 weights. There are two kernels per (N, K), with the tiles
+    `chooseSm90GemmTile` picks for M > 64 (BM 128) and for M <= 64 (BM 64). One more kernel is
+    built per `shapes` entry. The module
     becomes a `gpu.container_module`. This is what `kiln-compile --target sm_90a --emit ptx`
     lowers; kiln-opt runs it for lit tests and `scripts/gpu-check`'s bundle.
 
@@ -267,7 +269,7 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
   }];
   let options = [
     ListOption<"shapes", "shapes", "std::string",
-               "More kernels: NxK (the chosen tile) or NxK:BMxBNxSTAGES (that tile)">
+               "More kernels: NxK (both chosen tiles) or NxK:BMxBNxSTAGES (that tile)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect", "::mlir::arith::ArithDialect",

@@ -46,13 +46,14 @@ def kiln_times(path):
     sm_90a GEMM families: fp8_gemm_tma (the generator's, M fixed at build time) and
     fp8_gemm_sm90 (kiln-compile's, M at run time).
 
-    A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGES[xUE8M0], max abs err,
+    A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGES[xSCALEBITSxSPLITS],
+    max abs err,
     max rel err, result, time (us), TFLOPS."""
     best = {}
     if not path:
         return best
     row = re.compile(r"^fp8_gemm_(tma|sm90)\S*\s+sm_90a cubin\s+"
-                     r"(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)(?:x\d+)?"
+                     r"(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)((?:x\d+)*)"
                      r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)")
     with open(path) as f:
         for line in f:
@@ -62,8 +63,10 @@ def kiln_times(path):
             family = match.group(1)
             dims = [int(x) for x in match.groups()[1:7]]
             key = tuple(dims[:3])
-            tile = f"{family} {dims[3]}x{dims[4]} s{dims[5]}"
-            us = float(match.group(8))
+            extra = [int(x) for x in match.group(8).split("x")[1:]]
+            split = extra[1] if len(extra) > 1 and extra[1] > 1 else 1
+            tile = f"{family} {dims[3]}x{dims[4]} s{dims[5]}" + (f" split {split}" if split > 1 else "")
+            us = float(match.group(9))
             if key not in best or us < best[key][0]:
                 best[key] = (us, tile)
     return best

@@ -120,8 +120,12 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
           {"stages", k.tile.stages},
           {"threads", k.threads},
           {"shared_bytes", k.sharedBytes},
-          {"grid", "(ceil(N/bn), ceil(M/bm))"},
-          {"abi", "a_s, b_s, c, tmap_a, tmap_b: pointers; m: i32"}});
+          {"m", k.tile.bm == 64 ? "m <= 64" : "m > 64"},
+          {"grid", "(min(units, multiprocessors), 1, 1), units = ceil(M/bm) * ceil(N/bn) * "
+                   "splits"},
+          {"splits", "clamp(multiprocessors / (ceil(M/bm) * ceil(N/bn)), 1, max(1, ceil(K/128) "
+                     "/ 4)); with splits > 1 the kernel adds into C, which must be zeroed"},
+          {"abi", "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32"}});
     llvm::json::Object target{{"chip", chip.name}, {"ptx", (chip.name + "/kiln_fp8_gemms.ptx").str()},
                               {"kernels", std::move(kernels)}};
     if (haveCubin)

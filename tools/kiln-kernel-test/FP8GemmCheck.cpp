@@ -14,11 +14,13 @@
 // shape MxNxKxBMxBNxSTAGES. Same inputs, reference and bounds.
 //
 // Check "fp8_gemm_sm90": the kernel kiln-compile emits (compiler/targets/cuda/FP8GemmSm90.cpp),
-// with M a run-time argument and N, K free of the tile: ABI (a_s, b_s, c, tmap_a, tmap_b, m: i32),
-// grid (ceil(N / BN), ceil(M / BM)); M >= 1, N % 8 == 0, K % 16 == 0, the last K block partial
-// (TMA zero-fills A and B past K and past M / N). Shape MxNxKxBMxBNxSTAGESxSCALEBITS: 8 draws
-// power-of-two scales (DeepSeek-V3.1's ue8m0 scale format: an 8-bit exponent), 32 any positive
-// f32.
+// with M a run-time argument and N, K free of the tile: ABI (a_s, b_s, c, tmap_a, tmap_b, m: i32,
+// splits: i32); persistent, grid min(units, multiprocessors) with units = ceil(M / BM) *
+// ceil(N / BN) * splits; M >= 1, N % 8 == 0, K % 16 == 0, the last K block partial (TMA
+// zero-fills A and B past K and past M / N). With splits > 1 the kernel adds into C, so C starts
+// at zero instead of NaN, and every element is then checked against the reference rather than
+// for having been written. Shape MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITS: SCALEBITS 8 draws
+// power-of-two scales (DeepSeek-V3.1's ue8m0 format: an 8-bit exponent), 32 any positive f32.
 //
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
 // positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
@@ -105,7 +107,7 @@ public:
   const char *shapeSyntax() const override {
     return abi_ == GemmAbi::V1    ? "MxNxKxBN"
            : abi_ == GemmAbi::Tma ? "MxNxKxBMxBNxSTAGES"
-                                  : "MxNxKxBMxBNxSTAGESxSCALEBITS";
+                                  : "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITS";
   }
 
   kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
@@ -117,15 +119,16 @@ public:
     const size_t tileN = static_cast<size_t>(input.shape[tma_ ? 4 : 3]);
     const size_t stages = tma_ ? static_cast<size_t>(input.shape[5]) : 0;
     const bool ue8m0 = abi_ == GemmAbi::Sm90 && input.shape[6] == 8;
+    const size_t splits = abi_ == GemmAbi::Sm90 ? static_cast<size_t>(input.shape[7]) : 1;
     if (abi_ == GemmAbi::Sm90) {
       if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || (tileM != 64 && tileM != 128) ||
           (tileN != 64 && tileN != 128) || stages == 0 ||
-          (input.shape[6] != 8 && input.shape[6] != 32))
+          (input.shape[6] != 8 && input.shape[6] != 32) || input.shape[7] < 1)
         return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                           std::string(name()) + ": shape " + std::to_string(m) + "x" +
                               std::to_string(n) + "x" + std::to_string(k) +
                               ": M >= 1, N a multiple of 8, K of 16, BM and BN 64 or 128, "
-                              "SCALEBITS 8 (ue8m0) or 32 (f32)");
+                              "SCALEBITS 8 (ue8m0) or 32 (f32), SPLITS >= 1");
     } else if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
         (tileN % 128 != 0 && 128 % tileN != 0) || tileM > 256 || tileN > 256 ||
         (tma_ && stages == 0))
@@ -156,7 +159,8 @@ public:
       s = scale();
 
     CUdeviceptr da = 0, dAScale = 0, db = 0, dBScale = 0, dc = 0;
-    std::vector<float> c(m * n, std::numeric_limits<float>::quiet_NaN());
+    // Poisoned with NaN where nothing should be left unwritten; split-K adds into zeros.
+    std::vector<float> c(m * n, splits > 1 ? 0.0f : std::numeric_limits<float>::quiet_NaN());
     if (kiln_status_t status = launcher.upload(a.data(), a.size(), &da))
       return status;
     if (kiln_status_t status = launcher.upload(aScale, &dAScale))
@@ -176,14 +180,20 @@ public:
                                                       kBlockK, &dMapB))
         return status;
     }
-    int32_t rows = static_cast<int32_t>(m);
+    int32_t rows = static_cast<int32_t>(m), splitCount = static_cast<int32_t>(splits);
     void *tmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
-    void *sm90Arguments[] = {&dAScale, &dBScale, &dc, &dMapA, &dMapB, &rows};
+    void *sm90Arguments[] = {&dAScale, &dBScale, &dc, &dMapA, &dMapB, &rows, &splitCount};
     void **arguments = abi_ == GemmAbi::Sm90 ? sm90Arguments : tmaArguments;
     LaunchShape shape;
     shape.block[0] = static_cast<unsigned>(tma_ ? 128 * (tileM / 64 + 1) : 128);
     shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
     shape.grid[1] = static_cast<unsigned>((m + tileM - 1) / tileM);
+    if (abi_ == GemmAbi::Sm90) { // persistent: one CTA per multiprocessor at most
+      size_t units = shape.grid[0] * shape.grid[1] * splits;
+      shape.grid[0] = static_cast<unsigned>(
+          std::min<size_t>(units, static_cast<size_t>(std::max(1, input.multiprocessors))));
+      shape.grid[1] = 1;
+    }
     if (tma_)
       shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK);
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))

@@ -23,6 +23,7 @@ struct CheckInput {
   // Where to write the check's inputs and output (--dump-dir; "" = nowhere), and a name for
   // the files (the kernel's).
   std::string dumpDirectory, label;
+  int multiprocessors = 1; // of the device: the grid of persistent kernels
 };
 
 struct CheckResult {

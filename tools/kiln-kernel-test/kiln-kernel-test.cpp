@@ -160,6 +160,7 @@ int runChecks(const Options &options) {
       input.shape = entry.shape;
       input.random = &random;
       input.iterations = options.iterations;
+      input.multiprocessors = device->multiprocessorCount();
       input.dumpDirectory = options.dumpDirectory;
       input.label = entry.file + "." + entry.kernel;
       error.reset(findKernelCheck(entry.check)->run(launcher, input, &result));

@@ -119,7 +119,8 @@ buildFP8GemmModule(MLIRContext &context, const CudaChip &chip,
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
   std::vector<Sm90GemmTile> tiles;
   for (auto [n, k] : shapes)
-    tiles.push_back(chooseSm90GemmTile(n, k));
+    for (bool smallM : {false, true})
+      tiles.push_back(chooseSm90GemmTile(n, k, smallM));
   if (llvm::Error e = buildFP8GemmKernels(*module, tiles, kernels))
     return std::move(e);
   return module;

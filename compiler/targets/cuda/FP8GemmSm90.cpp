@@ -92,17 +92,23 @@ struct KernelBuilder {
 
 } // namespace
 
-Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k) {
+Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k, bool smallM) {
   Sm90GemmTile tile;
   tile.n = n;
   tile.k = k;
-  tile.bm = 128;
+  tile.bm = smallM ? 64 : 128;
   tile.bn = n % 128 == 0 ? 128 : 64;
   int64_t fit = (kMaxShared - 2048) / stageBytes(tile);
   tile.stages = std::clamp<int64_t>(std::min<int64_t>(fit, ceilDiv(k, kBlockK)), 2, 8);
   if (tile.stages > 6 && tile.bn == 128)
     tile.stages = 6; // measured: 6 stages no slower than 7-8 at 128x128 (bench/RESULTS.md)
   return tile;
+}
+
+int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiprocessors) {
+  int64_t tiles = ceilDiv(m, tile.bm) * ceilDiv(tile.n, tile.bn);
+  int64_t most = std::max<int64_t>(1, ceilDiv(tile.k, kBlockK) / 4);
+  return std::clamp<int64_t>(multiprocessors / std::max<int64_t>(tiles, 1), 1, most);
 }
 
 llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
@@ -154,7 +160,8 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   const bool nTail = tile.n % tile.bn != 0;
   Type accType = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(regs, k.f32));
 
-  auto funcType = FunctionType::get(ctx, {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, k.i32}, {});
+  auto funcType =
+      FunctionType::get(ctx, {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, k.i32, k.i32}, {});
   auto func = gpu::GPUFuncOp::create(b, sm90GemmName(tile), funcType);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
@@ -166,10 +173,32 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
 
   Value c0 = k.c(0), c1 = k.c(1);
   Value rows = k.cast(k.idx, entry.getArgument(5));
+  Value splits = k.cast(k.idx, entry.getArgument(6));
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value m0 = k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), k.c(tile.bm));
-  Value n0 = k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), k.c(tile.bn));
   Value wg = k.div(tid, k.c(128));
+
+  // The work: ceil(M / BM) x ceil(N / BN) tiles, each split into `splits` ranges of K blocks,
+  // as units u = tile * splits + split. A persistent CTA takes units blockIdx.x,
+  // blockIdx.x + gridDim.x, ... The producer thread and the consumers walk the same units, so
+  // they agree on a running K-block count g that gives each block its stage (g % STAGES) and
+  // mbarrier phase (g / STAGES) across units: the producer loads the next unit's blocks while
+  // the consumers finish the last one's epilogue.
+  Value mTiles = k.div(k.add(rows, k.c(tile.bm - 1)), k.c(tile.bm));
+  Value units = k.mul(k.mul(mTiles, k.c(ceilDiv(tile.n, tile.bn))), splits);
+  Value firstUnit = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value unitStep = gpu::GridDimOp::create(b, gpu::Dimension::x);
+  struct Unit {
+    Value m0, n0, kbBegin, kbEnd;
+  };
+  auto unitOf = [&](Value u) {
+    Value tileIndex = k.div(u, splits), split = k.rem(u, splits);
+    Unit unit;
+    unit.m0 = k.mul(k.rem(tileIndex, mTiles), k.c(tile.bm));
+    unit.n0 = k.mul(k.div(tileIndex, mTiles), k.c(tile.bn));
+    unit.kbBegin = k.div(k.mul(split, k.c(kBlocks)), splits);
+    unit.kbEnd = k.div(k.mul(k.add(split, c1), k.c(kBlocks)), splits);
+    return unit;
+  };
 
   // Dynamic shared memory aligned up to 1024 bytes at run time (the swizzle atom): the
   // mbarriers in its first 1024 bytes, then the stages (A tile BM x 128 B, B tile BN x 128 B).
@@ -198,12 +227,21 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   gpu::BarrierOp::create(b);
 
   Value ticks = k.c32(kWaitTicks);
-  auto stageOf = [&](Value kb) {
-    Value stage = k.cast(k.i64, k.rem(kb, k.c(tile.stages)));
-    Value round = k.div(kb, k.c(tile.stages));
-    return std::make_pair(stage, round);
+  // Stage (i64) and round of the running K-block count g.
+  auto stageOf = [&](Value g) {
+    return std::make_pair(k.cast(k.i64, k.rem(g, k.c(tile.stages))), k.div(g, k.c(tile.stages)));
   };
   auto parity = [&](Value round) { return k.cast(k.i32, k.andi(round, c1)); };
+  // scf.for over this CTA's units carrying g; `body(unit, g)` runs inside it.
+  auto forEachUnit = [&](auto body) {
+    auto loop = scf::ForOp::create(b, firstUnit, units, unitStep, ValueRange{c0});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Unit unit = unitOf(loop.getInductionVar());
+    Value g = loop.getRegionIterArgs().front();
+    body(unit, g);
+    scf::YieldOp::create(b, ValueRange{k.add(g, k.sub(unit.kbEnd, unit.kbBegin))});
+  };
 
   auto roles = scf::IfOp::create(b, k.cmp(arith::CmpIPredicate::eq, wg, k.c(wgs)),
                                  /*withElseRegion=*/true);
@@ -212,29 +250,33 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(roles.thenBlock()->getTerminator());
     k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, k.c(128 * wgs)), [&] {
-      Value m0i = k.cast(k.i32, m0), n0i = k.cast(k.i32, n0);
-      auto loop = scf::ForOp::create(b, c0, k.c(kBlocks), c1);
-      OpBuilder::InsertionGuard loopGuard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      Value kb = loop.getInductionVar();
-      auto [stageValue, roundValue] = stageOf(kb);
-      Value stage = stageValue, round = roundValue; // (C++17 lambdas capture no bindings)
-      Value full = barrier(false, stage), empty = barrier(true, stage);
-      k.ifThen(k.cmp(arith::CmpIPredicate::uge, kb, k.c(tile.stages)), [&] {
-        NVVM::MBarrierTryWaitParityOp::create(b, empty, parity(k.add(round, c1)), ticks);
+      forEachUnit([&](const Unit &unit, Value g0) {
+        Value m0i = k.cast(k.i32, unit.m0), n0i = k.cast(k.i32, unit.n0);
+        auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1);
+        OpBuilder::InsertionGuard loopGuard(b);
+        b.setInsertionPoint(loop.getBody()->getTerminator());
+        Value kb = loop.getInductionVar();
+        Value g = k.add(g0, k.sub(kb, unit.kbBegin));
+        auto [stageValue, roundValue] = stageOf(g);
+        Value stage = stageValue, round = roundValue; // (C++17 lambdas capture no bindings)
+        Value full = barrier(false, stage), empty = barrier(true, stage);
+        k.ifThen(k.cmp(arith::CmpIPredicate::uge, g, k.c(tile.stages)), [&] {
+          NVVM::MBarrierTryWaitParityOp::create(b, empty, parity(k.add(round, c1)), ticks);
+        });
+        NVVM::MBarrierArriveExpectTxOp::create(b, Type(), full, k.c32(bytesPerStage),
+                                               NVVM::MemScopeKind::CTA, false, Value());
+        Value offset = k.mul(stage, k.c64(bytesPerStage));
+        // TMA writes shared::cluster addresses; this CTA's own shared addresses are such.
+        Value dstA = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, k.byteOffset(tiles, offset));
+        Value dstB = LLVM::AddrSpaceCastOp::create(
+            b, k.clusterPtr, k.byteOffset(tiles, k.add(offset, k.c64(tile.bm * kBlockK))));
+        Value k0 = k.cast(k.i32, k.mul(kb, k.c(kBlockK)));
+        for (auto [dst, map, row] :
+             {std::tuple(dstA, tmapA, m0i), std::tuple(dstB, tmapB, n0i)})
+          NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
+              b, dst, map, ValueRange{k0, row}, full, ValueRange{}, Value(), Value(),
+              NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
       });
-      NVVM::MBarrierArriveExpectTxOp::create(b, Type(), full, k.c32(bytesPerStage),
-                                             NVVM::MemScopeKind::CTA, false, Value());
-      Value offset = k.mul(stage, k.c64(bytesPerStage));
-      // TMA writes shared::cluster addresses; this CTA's own shared addresses are such.
-      Value dstA = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, k.byteOffset(tiles, offset));
-      Value dstB = LLVM::AddrSpaceCastOp::create(
-          b, k.clusterPtr, k.byteOffset(tiles, k.add(offset, k.c64(tile.bm * kBlockK))));
-      Value k0 = k.cast(k.i32, k.mul(kb, k.c(kBlockK)));
-      for (auto [dst, map, row] : {std::tuple(dstA, tmapA, m0i), std::tuple(dstB, tmapB, n0i)})
-        NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-            b, dst, map, ValueRange{k0, row}, full, ValueRange{}, Value(), Value(),
-            NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
     });
   }
 
@@ -244,89 +286,116 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   Value ctid = k.rem(tid, k.c(128));
   Value warp = k.div(ctid, k.c(32)), lane = k.rem(ctid, k.c(32));
   Value r0 = k.add(k.mul(wg, k.c(64)), k.add(k.mul(warp, k.c(16)), k.div(lane, k.c(4))));
-  Value gr[2] = {k.add(m0, r0), k.add(m0, k.add(r0, k.c(8)))};
-  Value gcol = k.add(n0, k.mul(k.rem(lane, k.c(4)), k.c(2)));
-  // Rows past M read the last row's scale (their partial sums are zero: TMA filled A's rows
-  // with zeros) and store nothing.
+  Value colInTile = k.mul(k.rem(lane, k.c(4)), k.c(2));
   Value lastRow = k.sub(rows, c1);
-  Value scaleRow[2] = {k.minu(gr[0], lastRow), k.minu(gr[1], lastRow)};
-  Value scaleBlockRow = k.mul(k.div(n0, k.c(128)), k.c(kBlocks));
-  const int64_t fixed = (int64_t(16 >> 4) << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
+  const int64_t fixed =
+      (int64_t(16 >> 4) << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
   Value fixedBits = k.c64(fixed);
   Value aBase = k.add(tilesInt, k.mul(k.cast(k.i64, wg), k.c64(64 * kBlockK)));
   auto descriptor = [&](Value address) {
     return k.ori(k.shr(k.andi(address, k.c64(0x3FFFF)), k.c64(4)), fixedBits);
   };
-
-  Value acc0 = LLVM::ZeroOp::create(b, accType);
-  auto loop = scf::ForOp::create(b, c0, k.c(kBlocks), c1, ValueRange{acc0});
-  {
-    OpBuilder::InsertionGuard loopGuard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value kb = loop.getInductionVar();
-    Value acc = loop.getRegionIterArgs().front();
-    Value sa[2];
-    for (int h = 0; h < 2; ++h)
-      sa[h] = LLVM::LoadOp::create(
-          b, k.f32, k.f32Element(aScale, k.add(k.mul(scaleRow[h], k.c(kBlocks)), kb)));
-    Value sb = LLVM::LoadOp::create(b, k.f32, k.f32Element(bScale, k.add(scaleBlockRow, kb)));
-    auto [stage, round] = stageOf(kb);
-    Value full = barrier(false, stage), empty = barrier(true, stage);
-    Value offset = k.mul(stage, k.c64(bytesPerStage));
-    Value descA = descriptor(k.add(aBase, offset));
-    Value descB = descriptor(k.add(k.add(tilesInt, offset), k.c64(tile.bm * kBlockK)));
-    NVVM::MBarrierTryWaitParityOp::create(b, full, parity(round), ticks);
-    NVVM::WgmmaFenceAlignedOp::create(b);
-    Value part = LLVM::UndefOp::create(b, accType);
-    for (int64_t s = 0; s < kBlockK / kWgmmaK; ++s) {
-      Value step = k.c64((s * kWgmmaK) >> 4);
-      part = NVVM::WgmmaMmaAsyncOp::create(
-          b, accType, part, s ? k.add(descA, step) : descA, s ? k.add(descB, step) : descB,
-          NVVM::MMAShapeAttr::get(ctx, 64, tile.bn, kWgmmaK), NVVM::WGMMATypes::e4m3,
-          NVVM::WGMMATypes::e4m3, NVVM::WGMMATypes::f32,
-          s ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero, NVVM::WGMMAScaleIn::one,
-          NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
-          NVVM::MMAIntOverflowAttr());
-    }
-    NVVM::WgmmaGroupSyncAlignedOp::create(b);
-    NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-    // The stage has been read: hand it back to the producer.
-    NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
-    // Promotion: acc += partial * a_s[row] * b_s[column block] (one 128-column block per tile).
-    Value scale[2] = {arith::MulFOp::create(b, sa[0], sb), arith::MulFOp::create(b, sa[1], sb)};
-    for (int64_t i = 0; i < regs; ++i) {
-      Value p = LLVM::ExtractValueOp::create(b, part, ArrayRef<int64_t>{i});
-      Value f = LLVM::ExtractValueOp::create(b, acc, ArrayRef<int64_t>{i});
-      Value sum = LLVM::FMAOp::create(b, p, scale[(i % 4) / 2], f);
-      acc = LLVM::InsertValueOp::create(b, acc, sum, ArrayRef<int64_t>{i});
-    }
-    scf::YieldOp::create(b, acc);
-  }
-
-  // Epilogue: two consecutive floats per row per 8-column group, rows past M and (with an N
-  // tail) columns past N masked.
-  Value result = loop.getResult(0);
+  Value splitK = k.cmp(arith::CmpIPredicate::ugt, splits, c1);
   auto pairType = VectorType::get({2}, k.f32);
-  for (int h = 0; h < 2; ++h) {
-    k.ifThen(k.cmp(arith::CmpIPredicate::ult, gr[h], rows), [&] {
-      Value rowStart = k.mul(gr[h], k.c(tile.n));
-      for (int64_t j = 0; j < tile.bn / 8; ++j) {
-        Value col = j ? k.add(gcol, k.c(8 * j)) : gcol;
-        auto store = [&] {
-          Value x = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h});
-          Value y = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h + 1});
-          Value pair = LLVM::UndefOp::create(b, pairType);
-          pair = LLVM::InsertElementOp::create(b, pair, x, k.c32(0));
-          pair = LLVM::InsertElementOp::create(b, pair, y, k.c32(1));
-          LLVM::StoreOp::create(b, pair, k.f32Element(out, k.add(rowStart, col)), /*alignment=*/8);
-        };
-        if (nTail)
-          k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, k.c(tile.n)), store);
-        else
-          store();
+
+  forEachUnit([&](const Unit &unit, Value g0) {
+    Value gr[2] = {k.add(unit.m0, r0), k.add(unit.m0, k.add(r0, k.c(8)))};
+    Value gcol = k.add(unit.n0, colInTile);
+    // Rows past M read the last row's scale (their partial sums are zero: TMA filled A's rows
+    // with zeros) and store nothing.
+    Value scaleRow[2] = {k.minu(gr[0], lastRow), k.minu(gr[1], lastRow)};
+    Value scaleBlockRow = k.mul(k.div(unit.n0, k.c(128)), k.c(kBlocks));
+    Value acc0 = LLVM::ZeroOp::create(b, accType);
+    auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1, ValueRange{acc0});
+    {
+      OpBuilder::InsertionGuard loopGuard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value kb = loop.getInductionVar();
+      Value acc = loop.getRegionIterArgs().front();
+      Value sa[2];
+      for (int h = 0; h < 2; ++h)
+        sa[h] = LLVM::LoadOp::create(
+            b, k.f32, k.f32Element(aScale, k.add(k.mul(scaleRow[h], k.c(kBlocks)), kb)));
+      Value sb = LLVM::LoadOp::create(b, k.f32, k.f32Element(bScale, k.add(scaleBlockRow, kb)));
+      auto [stage, round] = stageOf(k.add(g0, k.sub(kb, unit.kbBegin)));
+      Value full = barrier(false, stage), empty = barrier(true, stage);
+      Value offset = k.mul(stage, k.c64(bytesPerStage));
+      Value descA = descriptor(k.add(aBase, offset));
+      Value descB = descriptor(k.add(k.add(tilesInt, offset), k.c64(tile.bm * kBlockK)));
+      NVVM::MBarrierTryWaitParityOp::create(b, full, parity(round), ticks);
+      NVVM::WgmmaFenceAlignedOp::create(b);
+      Value part = LLVM::UndefOp::create(b, accType);
+      for (int64_t s = 0; s < kBlockK / kWgmmaK; ++s) {
+        Value step = k.c64((s * kWgmmaK) >> 4);
+        part = NVVM::WgmmaMmaAsyncOp::create(
+            b, accType, part, s ? k.add(descA, step) : descA, s ? k.add(descB, step) : descB,
+            NVVM::MMAShapeAttr::get(ctx, 64, tile.bn, kWgmmaK), NVVM::WGMMATypes::e4m3,
+            NVVM::WGMMATypes::e4m3, NVVM::WGMMATypes::f32,
+            s ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero, NVVM::WGMMAScaleIn::one,
+            NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
+            NVVM::MMAIntOverflowAttr());
       }
-    });
-  }
+      NVVM::WgmmaGroupSyncAlignedOp::create(b);
+      NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
+      // The stage has been read: hand it back to the producer.
+      NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
+      // Promotion: acc += partial * a_s[row] * b_s[column block] (one 128-column block per
+      // tile).
+      Value scale[2] = {arith::MulFOp::create(b, sa[0], sb), arith::MulFOp::create(b, sa[1], sb)};
+      for (int64_t i = 0; i < regs; ++i) {
+        Value p = LLVM::ExtractValueOp::create(b, part, ArrayRef<int64_t>{i});
+        Value f = LLVM::ExtractValueOp::create(b, acc, ArrayRef<int64_t>{i});
+        Value sum = LLVM::FMAOp::create(b, p, scale[(i % 4) / 2], f);
+        acc = LLVM::InsertValueOp::create(b, acc, sum, ArrayRef<int64_t>{i});
+      }
+      scf::YieldOp::create(b, acc);
+    }
+
+    // Epilogue: two consecutive floats per row per 8-column group, rows past M and (with an N
+    // tail) columns past N masked. With split-K each unit adds its partial sum to C (zeroed by
+    // the host) with f32 atomics; without, it stores.
+    Value result = loop.getResult(0);
+    auto storeAll = [&](bool atomic) {
+      for (int h = 0; h < 2; ++h) {
+        k.ifThen(k.cmp(arith::CmpIPredicate::ult, gr[h], rows), [&] {
+          Value rowStart = k.mul(gr[h], k.c(tile.n));
+          for (int64_t j = 0; j < tile.bn / 8; ++j) {
+            Value col = j ? k.add(gcol, k.c(8 * j)) : gcol;
+            auto store = [&] {
+              Value x = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h});
+              Value y =
+                  LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h + 1});
+              Value at = k.f32Element(out, k.add(rowStart, col));
+              if (atomic) {
+                Value next = k.f32Element(out, k.add(k.add(rowStart, col), c1));
+                LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::fadd, at, x,
+                                          LLVM::AtomicOrdering::monotonic);
+                LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::fadd, next, y,
+                                          LLVM::AtomicOrdering::monotonic);
+                return;
+              }
+              Value pair = LLVM::UndefOp::create(b, pairType);
+              pair = LLVM::InsertElementOp::create(b, pair, x, k.c32(0));
+              pair = LLVM::InsertElementOp::create(b, pair, y, k.c32(1));
+              LLVM::StoreOp::create(b, pair, at, /*alignment=*/8);
+            };
+            if (nTail)
+              k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, k.c(tile.n)), store);
+            else
+              store();
+          }
+        });
+      }
+    };
+    auto epilogue = scf::IfOp::create(b, splitK, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(epilogue.thenBlock()->getTerminator());
+      storeAll(/*atomic=*/true);
+      b.setInsertionPoint(epilogue.elseBlock()->getTerminator());
+      storeAll(/*atomic=*/false);
+    }
+  });
   b.setInsertionPointToEnd(&entry);
   gpu::ReturnOp::create(b);
   return func;

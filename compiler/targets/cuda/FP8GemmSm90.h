@@ -19,11 +19,17 @@
 //     N tail of B, so the tail block contributes exact zeros. Stores past N are masked.
 //     Limits: K % 16 == 0 (TMA's global row stride is K bytes), N % 8 == 0 (a thread stores
 //     column pairs).
+//   - Persistent tile scheduling. The work is split into units: ceil(M/BM) x ceil(N/BN) tiles,
+//     times `splits` ranges of K blocks. A CTA walks units blockIdx.x, + gridDim.x, ... The
+//     producer loads the next unit's blocks while the consumers store the last unit's tile.
+//   - Run-time split-K for small M (chooseSm90Splits). Each of `splits` units of a tile
+//     atomically adds its partial sum to C, which the host zeroes first. With splits == 1 the
+//     kernel stores and C needs no initialisation.
 //
-// Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32). tmap_a and tmap_b point to
-// 128-byte CUtensorMaps in device memory: uint8, 2-D {K, rows}, box {128, BM or BN}, 128-byte
-// swizzle, OOB fill zero. Grid (ceil(N / BN), ceil(M / BM)); block sm90GemmThreads(); dynamic
-// shared memory sm90GemmSharedBytes().
+// Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32, splits : i32). tmap_a and
+// tmap_b point to 128-byte CUtensorMaps in device memory: uint8, 2-D {K, rows}, box {128, BM or
+// BN}, 128-byte swizzle, OOB fill zero. Grid (min(units, multiprocessors), 1, 1); block
+// sm90GemmThreads(); dynamic shared memory sm90GemmSharedBytes().
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
@@ -49,9 +55,15 @@ struct Sm90GemmTile {
 };
 
 /// A tile for (N, K) from the H100 measurements in bench/RESULTS.md. BM 128 with BN 128
-/// reaches 0.9 PFLOPS at M = 4096, and BN 64 when N is not a multiple of 128. The stages are as
-/// many as the 227 KiB of shared memory hold, up to the number of K blocks.
-Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k);
+/// reaches 0.9 PFLOPS at M = 4096, and BN 64 when N is not a multiple of 128. `smallM` (M <= 64,
+/// decode) uses BM 64, so that no half tile of zero rows is multiplied. The stages are as many
+/// as the 227 KiB of shared memory hold, up to the number of K blocks.
+Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k, bool smallM = false);
+
+/// The `splits` argument for M rows on a GPU with `multiprocessors` SMs. It gives the CTAs
+/// enough units to stream the weights when there are fewer tiles than SMs. It keeps at least
+/// four K blocks per unit so the pipeline fills.
+int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiprocessors);
 
 /// Fails with one line when the kernel cannot be built for `tile`.
 llvm::Error checkSm90GemmTile(const Sm90GemmTile &tile);
