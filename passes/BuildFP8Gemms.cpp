@@ -17,20 +17,39 @@ namespace kiln {
 
 namespace {
 
-/// "NxK" or "NxK:BMxBNxSTAGES"; false when `text` is neither.
-bool parseShape(llvm::StringRef text, cuda::Sm90GemmTile *tile) {
-  auto [shape, tiling] = text.split(':');
-  auto [n, k] = shape.split('x');
+/// One `shapes` entry: "NxK" (the kernels a model's dense linear of that shape gets), or
+/// "NxK:BMxBNxSTAGES" followed by any of ":grouped" / ":masked" (the layout) and ":bf16" (the
+/// output type), one kernel. Returns false when `text` is neither.
+bool parseShape(llvm::StringRef text, std::vector<cuda::Sm90GemmTile> *tiles) {
+  llvm::SmallVector<llvm::StringRef> fields;
+  text.split(fields, ':');
+  auto [n, k] = fields[0].split('x');
   int64_t nValue = 0, kValue = 0;
   if (n.getAsInteger(10, nValue) || k.getAsInteger(10, kValue))
     return false;
-  *tile = cuda::chooseSm90GemmTile(nValue, kValue);
-  if (tiling.empty())
-    return !text.contains(':');
-  llvm::SmallVector<llvm::StringRef> parts;
-  tiling.split(parts, 'x');
-  return parts.size() == 3 && !parts[0].getAsInteger(10, tile->bm) &&
-         !parts[1].getAsInteger(10, tile->bn) && !parts[2].getAsInteger(10, tile->stages);
+  if (fields.size() == 1) {
+    std::vector<cuda::Sm90GemmTile> model = cuda::planFP8Gemms({{nValue, kValue}}, {});
+    tiles->insert(tiles->end(), model.begin(), model.end());
+    return true;
+  }
+  cuda::Sm90GemmTile tile = cuda::chooseSm90GemmTile(nValue, kValue);
+  llvm::SmallVector<llvm::StringRef> dims;
+  fields[1].split(dims, 'x');
+  if (dims.size() != 3 || dims[0].getAsInteger(10, tile.bm) || dims[1].getAsInteger(10, tile.bn) ||
+      dims[2].getAsInteger(10, tile.stages))
+    return false;
+  for (llvm::StringRef flag : llvm::ArrayRef(fields).drop_front(2)) {
+    if (flag == "grouped")
+      tile.layout = cuda::Sm90GemmLayout::GroupedContiguous;
+    else if (flag == "masked")
+      tile.layout = cuda::Sm90GemmLayout::GroupedMasked;
+    else if (flag == "bf16")
+      tile.bf16Out = true;
+    else
+      return false;
+  }
+  tiles->push_back(tile);
+  return true;
 }
 
 struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
@@ -38,20 +57,14 @@ struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
 
   void runOnOperation() override {
     mlir::ModuleOp module = getOperation();
-    std::vector<cuda::Sm90GemmTile> tiles;
-    for (auto [n, k] : cuda::collectFP8GemmShapes(module))
-      for (bool smallM : {false, true})
-        tiles.push_back(cuda::chooseSm90GemmTile(n, k, smallM));
+    std::vector<cuda::Sm90GemmTile> tiles = cuda::planFP8Gemms(
+        cuda::collectFP8GemmShapes(module), cuda::collectFP8ExpertGemmShapes(module));
     for (const std::string &text : shapes) {
-      cuda::Sm90GemmTile tile;
-      if (!parseShape(text, &tile)) {
+      if (!parseShape(text, &tiles)) {
         module.emitError() << "kiln-build-fp8-gemms: shapes entry '" << text
-                           << "': expected NxK or NxK:BMxBNxSTAGES";
+                           << "': expected NxK or NxK:BMxBNxSTAGES[:grouped|:masked][:bf16]";
         return signalPassFailure();
       }
-      tiles.push_back(tile);
-      if (!llvm::StringRef(text).contains(':')) // NxK: the small-M kernel too, as for a model
-        tiles.push_back(cuda::chooseSm90GemmTile(tile.n, tile.k, /*smallM=*/true));
     }
     if (tiles.empty())
       return; // nothing to build: no FP8 linears and no shapes

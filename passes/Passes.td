@@ -249,27 +249,34 @@ def AbsorbMLA : Pass<"kiln-absorb-mla", "::mlir::ModuleOp"> {
 def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
   let summary = "Build the sm_90a FP8 GEMM kernels of a module's block-FP8 linears into a gpu.module";
   let description = [{
-    Adds `gpu.module @kiln_fp8_gemms` holding one FP8 e4m3 block-scaled GEMM kernel
-    (compiler/targets/cuda/FP8GemmSm90.h: TMA, an mbarrier pipeline, a producer warpgroup and
-    wgmma consumers, persistent, M and split-K at run time) for each distinct (N, K) of the
-    `kiln.linear` ops over block-FP8 weights. There are two kernels per (N, K), with the tiles
-    `chooseSm90GemmTile` picks for M > 64 (BM 128) and for M <= 64 (BM 64). One more kernel is
-    built per `shapes` entry. The module
-    becomes a `gpu.container_module`. This is what `kiln-compile --target sm_90a --emit ptx`
-    lowers; kiln-opt runs it for lit tests and `scripts/gpu-check`'s bundle.
+    Adds `gpu.module @kiln_fp8_gemms` with the FP8 e4m3 block-scaled GEMM kernels a module's
+    linear layers need (compiler/targets/cuda/FP8GemmSm90.h: TMA, an mbarrier pipeline, a
+    producer warpgroup and wgmma consumers, persistent, M and split-K at run time). The plan
+    is `planFP8Gemms`:
+      - each distinct (N, K) of a `kiln.linear` over a block-FP8 weight gets a BM 128 kernel
+        with bf16 output (prefill) and a BM 64 kernel with f32 output and split-K (decode);
+      - each expert GEMM of a `kiln.moe.experts` gets a grouped contiguous BM 128 bf16 kernel
+        and a grouped masked BM 64 f32 kernel.
+    One more kernel is built per `shapes` entry. The module becomes a `gpu.container_module`.
+    This is what `kiln-compile --target sm_90a --emit ptx` lowers. kiln-opt runs it for lit
+    tests and for `scripts/gpu-check`'s bundle.
 
     ```mlir
-    // kiln-opt --kiln-build-fp8-gemms='shapes=2112x7168,64x256:64x64x2'
+    // kiln-opt --kiln-build-fp8-gemms='shapes=2112x7168,256x512:64x128x4:masked'
     module attributes {gpu.container_module} {
       gpu.module @kiln_fp8_gemms {
         llvm.mlir.global external @kiln_fp8_dsmem() {addr_space = 3 : i32, ...}
-        gpu.func @fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8(%a_s: !llvm.ptr, ..., %m: i32) kernel
-        gpu.func @fp8_gemm_sm90_n64_k256_bm64_bn64_s2(...) kernel
+        gpu.func @fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16(%a_s: !llvm.ptr, ...,
+            %m: i32, %splits: i32) kernel
+        gpu.func @fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8(...) kernel
+        gpu.func @fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4(..., %groups: !llvm.ptr,
+            %num_groups: i32) kernel
     ```
   }];
   let options = [
     ListOption<"shapes", "shapes", "std::string",
-               "More kernels: NxK (both chosen tiles) or NxK:BMxBNxSTAGES (that tile)">
+               "More kernels: NxK (a dense linear's two) or NxK:BMxBNxSTAGES followed by any "
+               "of :grouped, :masked, :bf16 (that one kernel)">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect", "::mlir::arith::ArithDialect",

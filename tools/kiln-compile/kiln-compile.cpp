@@ -379,9 +379,13 @@ int main(int argc, char **argv) {
         fail(checkpointDir + ": " + llvm::toString(std::move(e)));
       return 0;
     }
-    std::vector<std::pair<int64_t, int64_t>> shapes = kiln::cuda::collectFP8GemmShapes(module);
+    std::vector<kiln::cuda::Sm90GemmTile> tiles =
+        kiln::cuda::planFP8Gemms(kiln::cuda::collectFP8GemmShapes(module),
+                                 kiln::cuda::collectFP8ExpertGemmShapes(module));
+    if (tiles.empty())
+      fail(checkpointDir + ": --emit gpu: the model has no block-FP8 linear layers");
     llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> gpu =
-        kiln::cuda::buildFP8GemmModule(context, chips.front(), shapes, nullptr);
+        kiln::cuda::buildFP8GemmModule(context, chips.front(), tiles, nullptr);
     if (!gpu)
       fail(checkpointDir + ": " + llvm::toString(gpu.takeError()));
     writeAtomically(outputPath, [&](llvm::raw_ostream &os) { (**gpu)->print(os); });

@@ -19,8 +19,9 @@
 // ceil(N / BN) * splits; M >= 1, N % 8 == 0, K % 16 == 0, the last K block partial (TMA
 // zero-fills A and B past K and past M / N). With splits > 1 the kernel adds into C, so C starts
 // at zero instead of NaN, and every element is then checked against the reference rather than
-// for having been written. Shape MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITS: SCALEBITS 8 draws
-// power-of-two scales (DeepSeek-V3.1's ue8m0 format: an 8-bit exponent), 32 any positive f32.
+// for having been written. Shape MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS: SCALEBITS 8 draws
+// power-of-two scales (DeepSeek-V3.1's ue8m0 format: an 8-bit exponent), 32 any positive f32;
+// OUTBITS 16 for the bf16-output kernels (the bound adds bf16's rounding), 32 for f32.
 //
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
 // positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
@@ -38,8 +39,8 @@
 // Up to 2^32 multiply-adds every element is checked; larger shapes (the timing shapes) check
 // two random elements in each 64 x 64 block of C, and every element for having been written
 // (C is filled with NaN before the launch).
-#include "E4M3.h"
 #include "ErrorStats.h"
+#include "FP8GemmReference.h"
 #include "KernelCheck.h"
 #include "Status.h"
 
@@ -52,24 +53,8 @@
 namespace kiln::kerneltest {
 namespace {
 
-// Allowance per K block for the wgmma FP8 accumulator, relative to S_kb: 2^-8. Measured on an
-// H100 (bench/RESULTS.md, about 10^5 elements): at most 2^-10.1, so a 4x margin; one product
-// missing or counted twice in a block (~S_kb / 128) still fails.
-constexpr double kWgmmaFp8Error = 1.0 / 256.0;
-constexpr size_t kBlockK = 128;
+constexpr size_t kBlockK = kGemmBlockK;
 constexpr size_t kTileM = 64; // version 1
-
-void randomE4M3(std::mt19937_64 &random, std::vector<uint8_t> *bytes) {
-  size_t i = 0;
-  while (i < bytes->size()) {
-    uint64_t bits = random();
-    for (int b = 0; b < 8 && i < bytes->size(); ++b, bits >>= 8) {
-      uint8_t code = static_cast<uint8_t>(bits);
-      if (!isE4M3NaN(code))
-        (*bytes)[i++] = code;
-    }
-  }
-}
 
 // --dump-dir: DIR/LABEL.fp8gemm, for shapes up to 2^27 multiply-adds: int64 M, N, K, BN, then
 // a (M*K bytes), b (N*K bytes), a_s (f32), b_s (f32), c (f32, as the kernel wrote it).
@@ -107,7 +92,7 @@ public:
   const char *shapeSyntax() const override {
     return abi_ == GemmAbi::V1    ? "MxNxKxBN"
            : abi_ == GemmAbi::Tma ? "MxNxKxBMxBNxSTAGES"
-                                  : "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITS";
+                                  : "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS";
   }
 
   kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
@@ -120,15 +105,18 @@ public:
     const size_t stages = tma_ ? static_cast<size_t>(input.shape[5]) : 0;
     const bool ue8m0 = abi_ == GemmAbi::Sm90 && input.shape[6] == 8;
     const size_t splits = abi_ == GemmAbi::Sm90 ? static_cast<size_t>(input.shape[7]) : 1;
+    const bool bf16 = abi_ == GemmAbi::Sm90 && input.shape[8] == 16;
     if (abi_ == GemmAbi::Sm90) {
       if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || (tileM != 64 && tileM != 128) ||
           (tileN != 64 && tileN != 128) || stages == 0 ||
-          (input.shape[6] != 8 && input.shape[6] != 32) || input.shape[7] < 1)
+          (input.shape[6] != 8 && input.shape[6] != 32) || input.shape[7] < 1 ||
+          (input.shape[8] != 16 && input.shape[8] != 32) || (input.shape[8] == 16 && input.shape[7] != 1))
         return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                           std::string(name()) + ": shape " + std::to_string(m) + "x" +
                               std::to_string(n) + "x" + std::to_string(k) +
                               ": M >= 1, N a multiple of 8, K of 16, BM and BN 64 or 128, "
-                              "SCALEBITS 8 (ue8m0) or 32 (f32), SPLITS >= 1");
+                              "SCALEBITS 8 (ue8m0) or 32 (f32), SPLITS >= 1, OUTBITS 16 (bf16, SPLITS 1) or "
+                              "32");
     } else if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
         (tileN % 128 != 0 && 128 % tileN != 0) || tileM > 256 || tileN > 256 ||
         (tma_ && stages == 0))
@@ -144,23 +132,14 @@ public:
     std::vector<uint8_t> a(m * k), b(n * k);
     randomE4M3(*input.random, &a);
     randomE4M3(*input.random, &b);
-    // Positive scales spread over a few octaves (log-uniform in [2^-10, 2^-4]), so a scale
-    // read from the wrong row or block changes the result.
-    std::uniform_real_distribution<double> octaves(-10.0, -4.0);
     std::vector<float> aScale(m * kBlocks), bScale(nBlocks * kBlocks);
-    // ue8m0: the same octaves, rounded to powers of two.
-    auto scale = [&] {
-      double e = octaves(*input.random);
-      return static_cast<float>(std::exp2(ue8m0 ? std::round(e) : e));
-    };
-    for (float &s : aScale)
-      s = scale();
-    for (float &s : bScale)
-      s = scale();
+    randomScales(*input.random, ue8m0, &aScale);
+    randomScales(*input.random, ue8m0, &bScale);
 
     CUdeviceptr da = 0, dAScale = 0, db = 0, dBScale = 0, dc = 0;
     // Poisoned with NaN where nothing should be left unwritten; split-K adds into zeros.
-    std::vector<float> c(m * n, splits > 1 ? 0.0f : std::numeric_limits<float>::quiet_NaN());
+    GemmOutput output(m * n, bf16);
+    std::vector<float> c;
     if (kiln_status_t status = launcher.upload(a.data(), a.size(), &da))
       return status;
     if (kiln_status_t status = launcher.upload(aScale, &dAScale))
@@ -169,7 +148,7 @@ public:
       return status;
     if (kiln_status_t status = launcher.upload(bScale, &dBScale))
       return status;
-    if (kiln_status_t status = launcher.upload(c, &dc)) // poisoned: NaN where nothing writes
+    if (kiln_status_t status = output.upload(launcher, /*zero=*/splits > 1, &dc))
       return status;
     CUdeviceptr dMapA = 0, dMapB = 0;
     if (tma_) {
@@ -198,33 +177,14 @@ public:
       shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK);
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
       return status;
-    if (kiln_status_t status = launcher.download(dc, &c))
+    if (kiln_status_t status = output.download(launcher, dc, &c))
       return status;
     dump(input, m, n, k, tileN, a, b, aScale, bScale, c);
 
-    double lut[256];
-    for (int code = 0; code < 256; ++code)
-      lut[code] = decodeE4M3(static_cast<uint8_t>(code));
-    const double gamma =
-        (kBlocks + 2) * kFloat32Roundoff / (1 - (kBlocks + 2) * kFloat32Roundoff);
+    BlockScaledReference blockScaled(k, output.roundoff());
     auto referenceAt = [&](size_t row, size_t col, double *bound) {
-      const uint8_t *ar = &a[row * k], *br = &b[col * k];
-      double sum = 0, wgmmaBound = 0, promoted = 0;
-      for (size_t kb = 0; kb < kBlocks; ++kb) {
-        double partial = 0, magnitude = 0;
-        for (size_t i = kb * kBlockK; i < std::min(k, (kb + 1) * kBlockK); ++i) {
-          double product = lut[ar[i]] * lut[br[i]];
-          partial += product;
-          magnitude += std::fabs(product);
-        }
-        double s = static_cast<double>(aScale[row * kBlocks + kb]) *
-                   static_cast<double>(bScale[(col / 128) * kBlocks + kb]);
-        sum += partial * s;
-        wgmmaBound += kWgmmaFp8Error * magnitude * s;
-        promoted += std::fabs(partial) * s;
-      }
-      *bound = wgmmaBound + gamma * promoted + FLT_MIN;
-      return sum;
+      return blockScaled.at(&a[row * k], &b[col * k], &aScale[row * kBlocks],
+                            &bScale[(col / 128) * kBlocks], bound);
     };
 
     // Which elements: all of them up to 2^32 multiply-adds, else two per 64 x 64 block.

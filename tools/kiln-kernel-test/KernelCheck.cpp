@@ -8,6 +8,7 @@ namespace {
 
 const KernelCheck *const *allChecks(size_t *count) {
   static const KernelCheck *const checks[] = {&fp8GemmCheck(), &fp8GemmTmaCheck(), &fp8GemmSm90Check(),
+                                                &fp8GemmGroupedCheck(), &fp8GemmMaskedCheck(),
                                                 &rowDotCheck(), &scaleCheck()};
   *count = sizeof checks / sizeof checks[0];
   return checks;

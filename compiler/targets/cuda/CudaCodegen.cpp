@@ -111,23 +111,53 @@ llvm::Error buildFP8GemmKernels(ModuleOp module, llvm::ArrayRef<Sm90GemmTile> ti
   return llvm::Error::success();
 }
 
+std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(ModuleOp graph) {
+  std::set<std::pair<int64_t, int64_t>> shapes;
+  graph.walk([&](kiln::MoEExpertsOp experts) {
+    for (mlir::FlatSymbolRefAttr ref :
+         {experts.getGateAttr(), experts.getUpAttr(), experts.getDownAttr()}) {
+      auto weight = SymbolTable::lookupNearestSymbolFrom<kiln::WeightOp>(experts, ref);
+      if (!weight || !weight.getScaleAttr())
+        continue;
+      auto type = cast<RankedTensorType>(weight.getType());
+      shapes.insert({type.getDimSize(type.getRank() - 2), type.getDimSize(type.getRank() - 1)});
+    }
+  });
+  return {shapes.begin(), shapes.end()};
+}
+
+std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
+                                       llvm::ArrayRef<std::pair<int64_t, int64_t>> experts) {
+  std::vector<Sm90GemmTile> tiles;
+  auto add = [&](int64_t n, int64_t k, bool smallM, Sm90GemmLayout layout) {
+    Sm90GemmTile tile = chooseSm90GemmTile(n, k, smallM);
+    tile.layout = layout;
+    tile.bf16Out = !smallM;
+    tiles.push_back(tile);
+  };
+  for (auto [n, k] : dense) {
+    add(n, k, /*smallM=*/false, Sm90GemmLayout::Dense);
+    add(n, k, /*smallM=*/true, Sm90GemmLayout::Dense);
+  }
+  for (auto [n, k] : experts) {
+    add(n, k, /*smallM=*/false, Sm90GemmLayout::GroupedContiguous);
+    add(n, k, /*smallM=*/true, Sm90GemmLayout::GroupedMasked);
+  }
+  return tiles;
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
-buildFP8GemmModule(MLIRContext &context, const CudaChip &chip,
-                   llvm::ArrayRef<std::pair<int64_t, int64_t>> shapes,
+buildFP8GemmModule(MLIRContext &context, const CudaChip &chip, llvm::ArrayRef<Sm90GemmTile> tiles,
                    std::vector<CudaKernel> *kernels) {
   (void)chip; // one kernel family so far: sm_90a's
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
-  std::vector<Sm90GemmTile> tiles;
-  for (auto [n, k] : shapes)
-    for (bool smallM : {false, true})
-      tiles.push_back(chooseSm90GemmTile(n, k, smallM));
   if (llvm::Error e = buildFP8GemmKernels(*module, tiles, kernels))
     return std::move(e);
   return module;
 }
 
 llvm::Expected<CudaTargetCode> emitFP8GemmPTX(MLIRContext &context, const CudaChip &chip,
-                                              llvm::ArrayRef<std::pair<int64_t, int64_t>> shapes,
+                                              llvm::ArrayRef<Sm90GemmTile> tiles,
                                               llvm::raw_ostream *printKernelIR) {
   // What the lowering needs beyond the dialects: convert-gpu-to-nvvm takes the arith, cf and ub
   // patterns from their ConvertToLLVM interfaces, and gpu-module-to-binary needs the NVVM
@@ -147,7 +177,7 @@ llvm::Expected<CudaTargetCode> emitFP8GemmPTX(MLIRContext &context, const CudaCh
 
   CudaTargetCode code;
   code.chip = chip.name.str();
-  auto module = buildFP8GemmModule(context, chip, shapes, &code.kernels);
+  auto module = buildFP8GemmModule(context, chip, tiles, &code.kernels);
   if (!module)
     return module.takeError();
   if (printKernelIR)

@@ -33,6 +33,15 @@ llvm::Expected<CudaChip> lookupCudaChip(llvm::StringRef name);
 
 /// (N, K) of every kiln.linear over a block-FP8 weight in `graph`, sorted, without repeats.
 std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(mlir::ModuleOp graph);
+/// (N, K) of the routed experts' block-FP8 GEMMs of every kiln.moe.experts in `graph`: gate and
+/// up ([experts, inter, hidden]: N inter, K hidden) and down (N hidden, K inter).
+std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(mlir::ModuleOp graph);
+
+/// The kernels a model needs: per dense (N, K) a BM 128 kernel with bf16 output (prefill) and
+/// a BM 64 kernel with f32 output and split-K (decode, M <= 64); per expert (N, K) a grouped
+/// contiguous BM 128 bf16 kernel (prefill) and a grouped masked BM 64 f32 kernel (decode).
+std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
+                                       llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);
 
 /// One generated kernel and how to launch it.
 struct CudaKernel {
@@ -49,12 +58,11 @@ struct CudaTargetCode {
   std::vector<CudaKernel> kernels;
 };
 
-/// Builds a gpu.module with one FP8 GEMM kernel per (N, K) for `chip` and lowers it to PTX.
-/// `printKernelIR`, when set, receives the module before lowering (for --emit gpu).
-llvm::Expected<CudaTargetCode>
-emitFP8GemmPTX(mlir::MLIRContext &context, const CudaChip &chip,
-               llvm::ArrayRef<std::pair<int64_t, int64_t>> shapes,
-               llvm::raw_ostream *printKernelIR = nullptr);
+/// Builds a gpu.module with one FP8 GEMM kernel per tile for `chip` and lowers it to PTX.
+/// `printKernelIR`, when set, receives the module before lowering.
+llvm::Expected<CudaTargetCode> emitFP8GemmPTX(mlir::MLIRContext &context, const CudaChip &chip,
+                                              llvm::ArrayRef<Sm90GemmTile> tiles,
+                                              llvm::raw_ostream *printKernelIR = nullptr);
 
 /// Adds gpu.module @kiln_fp8_gemms with one kernel per tile to `module` (marking it a
 /// gpu.container_module). Fails with one line on a tile the kernel cannot take.
@@ -62,11 +70,10 @@ llvm::Error buildFP8GemmKernels(mlir::ModuleOp module, llvm::ArrayRef<Sm90GemmTi
                                 std::vector<CudaKernel> *kernels);
 
 /// Builds (without lowering) the module emitFP8GemmPTX lowers: a new module holding
-/// buildFP8GemmKernels' gpu.module, one kernel per (N, K) with chooseSm90GemmTile's tile.
+/// buildFP8GemmKernels' gpu.module.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 buildFP8GemmModule(mlir::MLIRContext &context, const CudaChip &chip,
-                   llvm::ArrayRef<std::pair<int64_t, int64_t>> shapes,
-                   std::vector<CudaKernel> *kernels);
+                   llvm::ArrayRef<Sm90GemmTile> tiles, std::vector<CudaKernel> *kernels);
 
 } // namespace kiln::cuda
 

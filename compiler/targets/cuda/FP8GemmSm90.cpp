@@ -107,7 +107,11 @@ Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k, bool smallM) {
 
 int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiprocessors) {
   int64_t tiles = ceilDiv(m, tile.bm) * ceilDiv(tile.n, tile.bn);
-  int64_t most = std::max<int64_t>(1, ceilDiv(tile.k, kBlockK) / 4);
+  if (tile.bf16Out)
+    return 1;
+  // At least 12 K blocks per unit: measured on an H100 (bench/RESULTS.md), 14 per unit gained
+  // 1.5x at K = 7168 and 8 per unit lost 7 % at K = 2048.
+  int64_t most = std::max<int64_t>(1, ceilDiv(tile.k, kBlockK) / 12);
   return std::clamp<int64_t>(multiprocessors / std::max<int64_t>(tiles, 1), 1, most);
 }
 
@@ -135,7 +139,11 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
 }
 
 std::string sm90GemmName(const Sm90GemmTile &t) {
-  return llvm::formatv("fp8_gemm_sm90_n{0}_k{1}_bm{2}_bn{3}_s{4}", t.n, t.k, t.bm, t.bn, t.stages)
+  const char *layout = t.layout == Sm90GemmLayout::GroupedContiguous ? "_grouped"
+                       : t.layout == Sm90GemmLayout::GroupedMasked   ? "_masked"
+                                                                     : "";
+  return llvm::formatv("fp8_gemm_sm90{0}_n{1}_k{2}_bm{3}_bn{4}_s{5}{6}", layout, t.n, t.k, t.bm,
+                       t.bn, t.stages, t.bf16Out ? "_bf16" : "")
       .str();
 }
 
@@ -158,10 +166,15 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   const int64_t regs = tile.bn / 2;
   const int64_t bytesPerStage = stageBytes(tile);
   const bool nTail = tile.n % tile.bn != 0;
+  const bool grouped = tile.layout != Sm90GemmLayout::Dense;
+  const bool masked = tile.layout == Sm90GemmLayout::GroupedMasked;
+  const int64_t nTiles = ceilDiv(tile.n, tile.bn);
   Type accType = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(regs, k.f32));
 
-  auto funcType =
-      FunctionType::get(ctx, {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, k.i32, k.i32}, {});
+  SmallVector<Type> arguments = {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, k.i32, k.i32};
+  if (grouped)
+    arguments.append({k.ptr, k.i32});
+  auto funcType = FunctionType::get(ctx, arguments, {});
   auto func = gpu::GPUFuncOp::create(b, sm90GemmName(tile), funcType);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
@@ -173,7 +186,10 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
 
   Value c0 = k.c(0), c1 = k.c(1);
   Value rows = k.cast(k.idx, entry.getArgument(5));
-  Value splits = k.cast(k.idx, entry.getArgument(6));
+  // bf16 output takes no split-K (see the header): splits is 1 whatever the argument says.
+  Value splits = tile.bf16Out ? c1 : k.cast(k.idx, entry.getArgument(6));
+  Value groups = grouped ? entry.getArgument(7) : Value();
+  Value numGroups = grouped ? k.cast(k.idx, entry.getArgument(8)) : Value();
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value wg = k.div(tid, k.c(128));
 
@@ -183,20 +199,62 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   // they agree on a running K-block count g that gives each block its stage (g % STAGES) and
   // mbarrier phase (g / STAGES) across units: the producer loads the next unit's blocks while
   // the consumers finish the last one's epilogue.
-  Value mTiles = k.div(k.add(rows, k.c(tile.bm - 1)), k.c(tile.bm));
-  Value units = k.mul(k.mul(mTiles, k.c(ceilDiv(tile.n, tile.bn))), splits);
+  //
+  // Tiles are numbered with N fastest, so the CTAs running at one time share a few row blocks
+  // of A and sweep B (the old two-dimensional grid's order; measured faster than M fastest at
+  // N = 2112, M = 4096). A grouped unit also carries its group g: B's rows start at g N, its
+  // scale rows at g ceil(N/128). A unit with nothing to do (a padding block, or rows past a
+  // group's count) gets an empty K range and a row limit of 0, so it loads and stores nothing
+  // and the producer and consumers still agree on g.
+  Value c0i = k.c(0);
+  Value rowBlocks = k.div(k.add(rows, k.c(tile.bm - 1)), k.c(tile.bm)); // per group if masked
+  Value mTiles = masked ? k.mul(rowBlocks, numGroups) : rowBlocks;
+  Value units = k.mul(k.mul(mTiles, k.c(nTiles)), splits);
   Value firstUnit = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value unitStep = gpu::GridDimOp::create(b, gpu::Dimension::x);
   struct Unit {
     Value m0, n0, kbBegin, kbEnd;
+    Value rowLimit;   // rows at or past it are neither stored nor read for scales
+    Value bRow;       // B's first row (g N + n0) and scale row (g ceil(N/128) + n0 / 128)
+    Value bScaleRow;
+  };
+  auto loadI32 = [&](Value base, Value index) {
+    Value at = LLVM::GEPOp::create(b, k.ptr, k.i32, base, ValueRange{k.cast(k.i64, index)});
+    return k.cast(k.idx, LLVM::LoadOp::create(b, k.i32, at));
   };
   auto unitOf = [&](Value u) {
     Value tileIndex = k.div(u, splits), split = k.rem(u, splits);
+    Value mTile = k.div(tileIndex, k.c(nTiles));
     Unit unit;
-    unit.m0 = k.mul(k.rem(tileIndex, mTiles), k.c(tile.bm));
-    unit.n0 = k.mul(k.div(tileIndex, mTiles), k.c(tile.bn));
+    unit.n0 = k.mul(k.rem(tileIndex, k.c(nTiles)), k.c(tile.bn));
     unit.kbBegin = k.div(k.mul(split, k.c(kBlocks)), splits);
     unit.kbEnd = k.div(k.mul(k.add(split, c1), k.c(kBlocks)), splits);
+    Value group = c0i, active;
+    if (tile.layout == Sm90GemmLayout::Dense) {
+      unit.m0 = k.mul(mTile, k.c(tile.bm));
+      unit.rowLimit = rows;
+    } else if (!masked) {
+      unit.m0 = k.mul(mTile, k.c(tile.bm));
+      unit.rowLimit = rows;
+      // groups[i] < 0: padding. The i32 is sign-extended so -1 stays negative in index.
+      Value at = LLVM::GEPOp::create(b, k.ptr, k.i32, groups, ValueRange{k.cast(k.i64, mTile)});
+      Value g32 = LLVM::LoadOp::create(b, k.i32, at);
+      active = k.cmp(arith::CmpIPredicate::sge, g32, k.c32(0));
+      group = k.cast(k.idx, arith::MaxSIOp::create(b, g32, k.c32(0)));
+    } else {
+      group = k.div(mTile, rowBlocks);
+      Value local = k.mul(k.rem(mTile, rowBlocks), k.c(tile.bm));
+      Value count = k.minu(loadI32(groups, group), rows);
+      unit.m0 = k.add(k.mul(group, rows), local);
+      unit.rowLimit = k.add(k.mul(group, rows), count);
+      active = k.cmp(arith::CmpIPredicate::ult, local, count);
+    }
+    if (active) {
+      unit.kbEnd = arith::SelectOp::create(b, active, unit.kbEnd, unit.kbBegin);
+      unit.rowLimit = arith::SelectOp::create(b, active, unit.rowLimit, c0i);
+    }
+    unit.bRow = k.add(k.mul(group, k.c(tile.n)), unit.n0);
+    unit.bScaleRow = k.add(k.mul(group, k.c(ceilDiv(tile.n, 128))), k.div(unit.n0, k.c(128)));
     return unit;
   };
 
@@ -251,7 +309,7 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     b.setInsertionPoint(roles.thenBlock()->getTerminator());
     k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, k.c(128 * wgs)), [&] {
       forEachUnit([&](const Unit &unit, Value g0) {
-        Value m0i = k.cast(k.i32, unit.m0), n0i = k.cast(k.i32, unit.n0);
+        Value m0i = k.cast(k.i32, unit.m0), n0i = k.cast(k.i32, unit.bRow);
         auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1);
         OpBuilder::InsertionGuard loopGuard(b);
         b.setInsertionPoint(loop.getBody()->getTerminator());
@@ -287,7 +345,6 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   Value warp = k.div(ctid, k.c(32)), lane = k.rem(ctid, k.c(32));
   Value r0 = k.add(k.mul(wg, k.c(64)), k.add(k.mul(warp, k.c(16)), k.div(lane, k.c(4))));
   Value colInTile = k.mul(k.rem(lane, k.c(4)), k.c(2));
-  Value lastRow = k.sub(rows, c1);
   const int64_t fixed =
       (int64_t(16 >> 4) << 16) | (int64_t(1024 >> 4) << 32) | (int64_t(1) << 62);
   Value fixedBits = k.c64(fixed);
@@ -296,15 +353,19 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     return k.ori(k.shr(k.andi(address, k.c64(0x3FFFF)), k.c64(4)), fixedBits);
   };
   Value splitK = k.cmp(arith::CmpIPredicate::ugt, splits, c1);
-  auto pairType = VectorType::get({2}, k.f32);
+  Type outType = tile.bf16Out ? Type(b.getBF16Type()) : k.f32;
+  auto pairType = VectorType::get({2}, outType);
 
   forEachUnit([&](const Unit &unit, Value g0) {
     Value gr[2] = {k.add(unit.m0, r0), k.add(unit.m0, k.add(r0, k.c(8)))};
     Value gcol = k.add(unit.n0, colInTile);
     // Rows past M read the last row's scale (their partial sums are zero: TMA filled A's rows
     // with zeros) and store nothing.
+    // (An empty unit's row limit is 0: its loop runs no K block, so the clamp's wrap to the
+    // largest index is never loaded.)
+    Value lastRow = k.sub(unit.rowLimit, c1);
     Value scaleRow[2] = {k.minu(gr[0], lastRow), k.minu(gr[1], lastRow)};
-    Value scaleBlockRow = k.mul(k.div(unit.n0, k.c(128)), k.c(kBlocks));
+    Value scaleBlockRow = k.mul(unit.bScaleRow, k.c(kBlocks));
     Value acc0 = LLVM::ZeroOp::create(b, accType);
     auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1, ValueRange{acc0});
     {
@@ -357,7 +418,7 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     Value result = loop.getResult(0);
     auto storeAll = [&](bool atomic) {
       for (int h = 0; h < 2; ++h) {
-        k.ifThen(k.cmp(arith::CmpIPredicate::ult, gr[h], rows), [&] {
+        k.ifThen(k.cmp(arith::CmpIPredicate::ult, gr[h], unit.rowLimit), [&] {
           Value rowStart = k.mul(gr[h], k.c(tile.n));
           for (int64_t j = 0; j < tile.bn / 8; ++j) {
             Value col = j ? k.add(gcol, k.c(8 * j)) : gcol;
@@ -365,7 +426,11 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
               Value x = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h});
               Value y =
                   LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h + 1});
-              Value at = k.f32Element(out, k.add(rowStart, col));
+              Value index = k.add(rowStart, col);
+              Value at = tile.bf16Out
+                             ? Value(LLVM::GEPOp::create(b, k.ptr, outType, out,
+                                                         ValueRange{k.cast(k.i64, index)}))
+                             : k.f32Element(out, index);
               if (atomic) {
                 Value next = k.f32Element(out, k.add(k.add(rowStart, col), c1));
                 LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::fadd, at, x,
@@ -374,10 +439,14 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
                                           LLVM::AtomicOrdering::monotonic);
                 return;
               }
+              if (tile.bf16Out) {
+                x = arith::TruncFOp::create(b, outType, x);
+                y = arith::TruncFOp::create(b, outType, y);
+              }
               Value pair = LLVM::UndefOp::create(b, pairType);
               pair = LLVM::InsertElementOp::create(b, pair, x, k.c32(0));
               pair = LLVM::InsertElementOp::create(b, pair, y, k.c32(1));
-              LLVM::StoreOp::create(b, pair, at, /*alignment=*/8);
+              LLVM::StoreOp::create(b, pair, at, /*alignment=*/tile.bf16Out ? 4 : 8);
             };
             if (nTail)
               k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, k.c(tile.n)), store);
@@ -387,6 +456,10 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
         });
       }
     };
+    if (tile.bf16Out) {
+      storeAll(/*atomic=*/false);
+      return;
+    }
     auto epilogue = scf::IfOp::create(b, splitK, /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard guard(b);

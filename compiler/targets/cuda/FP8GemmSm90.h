@@ -26,10 +26,12 @@
 //     atomically adds its partial sum to C, which the host zeroes first. With splits == 1 the
 //     kernel stores and C needs no initialisation.
 //
-// Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32, splits : i32). tmap_a and
-// tmap_b point to 128-byte CUtensorMaps in device memory: uint8, 2-D {K, rows}, box {128, BM or
-// BN}, 128-byte swizzle, OOB fill zero. Grid (min(units, multiprocessors), 1, 1); block
-// sm90GemmThreads(); dynamic shared memory sm90GemmSharedBytes().
+// Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32, splits : i32), and for the
+// grouped layouts two more: (groups : !llvm.ptr to i32, num_groups : i32). tmap_a and tmap_b
+// point to 128-byte CUtensorMaps in device memory: uint8, 2-D {K, rows} (B's rows: G N),
+// box {128, BM or BN}, 128-byte swizzle, OOB fill zero. Grid (min(units, multiprocessors), 1,
+// 1); block sm90GemmThreads(); dynamic shared memory sm90GemmSharedBytes(). bf16 output ignores
+// `splits` (taken as 1: split-K adds partial sums, which bf16 would round each time).
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
@@ -44,14 +46,31 @@
 
 namespace kiln::cuda {
 
+/// How A's rows map to B's: one weight, or one per group (the routed experts of a MoE layer).
+enum class Sm90GemmLayout {
+  /// C[M, N] = A[M, K] . B[N, K]^T.
+  Dense,
+  /// Grouped, contiguous (prefill): A's rows come in blocks of BM rows, each block belonging to
+  /// one group; groups[i] (i32) is the group of rows [i BM, (i + 1) BM), or -1 for a block
+  /// of padding (skipped: no loads, no stores). B is [G, N, K] with scales [G, ceil(N/128),
+  /// ceil(K/128)]; C is [M, N].
+  GroupedContiguous,
+  /// Grouped, masked (decode): A is [G, M, K] with M = `m` rows per group of which only the
+  /// first groups[g] are valid; B as above; C is [G, M, N], written only in valid rows.
+  GroupedMasked,
+};
+
 /// The shape a kernel is specialised for (N, K) and its tile: BM = 64 per consumer warpgroup
-/// (64 or 128), BN 64 or 128, STAGES shared-memory stages of one 128-wide K block each.
+/// (64 or 128), BN 64 or 128, STAGES shared-memory stages of one 128-wide K block each, the
+/// layout and the output type (f32, or bf16 rounded to nearest even).
 struct Sm90GemmTile {
   int64_t n = 0;
   int64_t k = 0;
   int64_t bm = 128;
   int64_t bn = 128;
   int64_t stages = 6;
+  Sm90GemmLayout layout = Sm90GemmLayout::Dense;
+  bool bf16Out = false;
 };
 
 /// A tile for (N, K) from the H100 measurements in bench/RESULTS.md. BM 128 with BN 128
@@ -62,7 +81,7 @@ Sm90GemmTile chooseSm90GemmTile(int64_t n, int64_t k, bool smallM = false);
 
 /// The `splits` argument for M rows on a GPU with `multiprocessors` SMs. It gives the CTAs
 /// enough units to stream the weights when there are fewer tiles than SMs. It keeps at least
-/// four K blocks per unit so the pipeline fills.
+/// 12 K blocks per unit so the pipeline fills. bf16-output kernels take no split-K: 1.
 int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiprocessors);
 
 /// Fails with one line when the kernel cannot be built for `tile`.

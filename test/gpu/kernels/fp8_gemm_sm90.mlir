@@ -3,65 +3,93 @@
 // file holds no kernel text: scripts/gpu-check and the RUN lines below run the GENERATE pass
 // first, then lower through NVVM to PTX.
 //
-// The small kernels are checked at M = 1, 7, 64, 128 and partial tiles, with N and K tails
-// (N 192 and 200, K 320 and 208: partial last K blocks, zero-filled by TMA), ue8m0
-// (power-of-two) scales, split-K (2, 3 and 4 splits, the last with more splits than K blocks,
-// so some units are empty), and M = 20000 (314 units on 132 persistent CTAs). For
-// DeepSeek-V3's six (N, K), kiln-compile builds two kernels each: BM 64 for M <= 64 and BM 128
-// above. Both are checked and timed at M = 64, 128 and 4096 with the split count
-// chooseSm90Splits gives for 132 SMs, and also without split-K where that count is above 1.
-// N = 2112 is also checked at M = 1 and 7.
-// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048}
+// The small kernels are checked:
+//   - at M = 1, 7, 64, 128 and partial tiles, with N and K tails (N 192 and 200, K 320 and 208:
+//     partial last K blocks, which TMA zero-fills);
+//   - with ue8m0 (power-of-two) scales;
+//   - with split-K: 2, 3 and 4 splits, the last with more splits than K blocks, so some units
+//     are empty;
+//   - at M = 20000: 314 units on 132 persistent CTAs;
+//   - with bf16 output;
+//   - as grouped contiguous and masked kernels with uneven groups, one of them empty. The
+//     contiguous check also holds a padding block that must stay unwritten, and the masked
+//     check has rows past each count that must stay unwritten.
+// DeepSeek-V3's six (N, K) get the kernels kiln-compile plans: BM 128 with bf16 output, and
+// BM 64 with f32 output and split-K for M <= 64. A BM 128 f32 kernel is added to measure
+// split-K at M = 128. They are checked and timed at M = 64, 128 and 4096 (2112 also at M = 1
+// and 7), with chooseSm90Splits' count for 132 SMs, and without split-K where that count is
+// above 1. The grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at
+// (N, K) = (4096, 7168) and (7168, 2048).
+// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,2112x7168:128x64x8,24576x1536,24576x1536:128x128x6,32768x512,32768x512:128x128x4,7168x16384,7168x16384:128x128x6,4096x7168,4096x7168:128x128x6,7168x2048,7168x2048:128x128x6,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}
 // TARGETS: sm_90a
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  1x256x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  64x256x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  128x256x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  200x256x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x8x1
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x2
-// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  20000x256x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  1x192x320x128x64x3x32x1
-// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  7x192x320x128x64x3x32x1
-// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  130x192x320x128x64x3x32x1
-// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  130x192x320x128x64x3x8x1
-// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  7x192x320x128x64x3x32x3
-// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  1x200x208x64x128x2x32x1
-// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  7x200x208x64x128x2x32x1
-// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  64x200x208x64x128x2x32x1
-// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  100x200x208x64x128x2x32x1
-// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  100x200x208x64x128x2x32x4
-// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  1x2112x7168x64x64x8x32x4
-// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  7x2112x7168x64x64x8x8x4
-// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  64x2112x7168x64x64x8x32x4
-// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  64x2112x7168x64x64x8x32x1
-// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8  fp8_gemm_sm90  128x2112x7168x128x64x8x32x4
-// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8  fp8_gemm_sm90  128x2112x7168x128x64x8x32x1
-// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8  fp8_gemm_sm90  4096x2112x7168x128x64x8x32x1
-// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm64_bn128_s6  fp8_gemm_sm90  64x24576x1536x64x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6  fp8_gemm_sm90  128x24576x1536x128x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6  fp8_gemm_sm90  4096x24576x1536x128x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n32768_k512_bm64_bn128_s4  fp8_gemm_sm90  64x32768x512x64x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n32768_k512_bm128_bn128_s4  fp8_gemm_sm90  128x32768x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n32768_k512_bm128_bn128_s4  fp8_gemm_sm90  4096x32768x512x128x128x4x32x1
-// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  64x7168x16384x64x128x6x32x2
-// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  64x7168x16384x64x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6  fp8_gemm_sm90  128x7168x16384x128x128x6x32x2
-// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6  fp8_gemm_sm90  128x7168x16384x128x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6  fp8_gemm_sm90  4096x7168x16384x128x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90  64x4096x7168x64x128x6x32x4
-// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90  64x4096x7168x64x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6  fp8_gemm_sm90  128x4096x7168x128x128x6x32x4
-// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6  fp8_gemm_sm90  128x4096x7168x128x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6  fp8_gemm_sm90  4096x4096x7168x128x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm64_bn128_s6  fp8_gemm_sm90  64x7168x2048x64x128x6x32x2
-// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm64_bn128_s6  fp8_gemm_sm90  64x7168x2048x64x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6  fp8_gemm_sm90  128x7168x2048x128x128x6x32x2
-// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6  fp8_gemm_sm90  128x7168x2048x128x128x6x32x1
-// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6  fp8_gemm_sm90  4096x7168x2048x128x128x6x32x1
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  1x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  64x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  128x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  200x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x8x1x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x2x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  20000x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  1x192x320x128x64x3x32x1x32
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  7x192x320x128x64x3x32x1x32
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  130x192x320x128x64x3x32x1x32
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  130x192x320x128x64x3x8x1x32
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  7x192x320x128x64x3x32x3x32
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  1x200x208x64x128x2x32x1x32
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  7x200x208x64x128x2x32x1x32
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  64x200x208x64x128x2x32x1x32
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  100x200x208x64x128x2x32x1x32
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn128_s2  fp8_gemm_sm90  100x200x208x64x128x2x32x4x32
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3_bf16  fp8_gemm_sm90  1x192x320x128x64x3x32x1x16
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3_bf16  fp8_gemm_sm90  130x192x320x128x64x3x32x1x16
+// BUNDLE: fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_grouped  4x200x256x512x128x128x4x32x1x2
+// BUNDLE: fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_grouped  4x200x256x512x128x128x4x32x2x2
+// BUNDLE: fp8_gemm_sm90_grouped_n192_k320_bm128_bn64_s3_bf16  fp8_gemm_sm90_grouped  3x130x192x320x128x64x3x16x1x2
+// BUNDLE: fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4  fp8_gemm_sm90_masked  4x100x256x512x64x128x4x32x1x2
+// BUNDLE: fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4  fp8_gemm_sm90_masked  4x100x256x512x64x128x4x32x2x2
+// BUNDLE: fp8_gemm_sm90_masked_n200_k208_bm64_bn128_s2  fp8_gemm_sm90_masked  5x70x200x208x64x128x2x32x1x2
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  1x2112x7168x64x64x8x32x4x32
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  7x2112x7168x64x64x8x8x4x32
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  64x2112x7168x64x64x8x32x4x32
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8  fp8_gemm_sm90  64x2112x7168x64x64x8x32x1x32
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8  fp8_gemm_sm90  128x2112x7168x128x64x8x32x4x32
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16  fp8_gemm_sm90  128x2112x7168x128x64x8x32x1x16
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16  fp8_gemm_sm90  4096x2112x7168x128x64x8x32x1x16
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8  fp8_gemm_sm90  4096x2112x7168x128x64x8x32x1x32
+// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm64_bn128_s6  fp8_gemm_sm90  64x24576x1536x64x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6  fp8_gemm_sm90  128x24576x1536x128x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6_bf16  fp8_gemm_sm90  128x24576x1536x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6_bf16  fp8_gemm_sm90  4096x24576x1536x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6  fp8_gemm_sm90  4096x24576x1536x128x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n32768_k512_bm64_bn128_s4  fp8_gemm_sm90  64x32768x512x64x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n32768_k512_bm128_bn128_s4  fp8_gemm_sm90  128x32768x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n32768_k512_bm128_bn128_s4_bf16  fp8_gemm_sm90  128x32768x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n32768_k512_bm128_bn128_s4_bf16  fp8_gemm_sm90  4096x32768x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n32768_k512_bm128_bn128_s4  fp8_gemm_sm90  4096x32768x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  64x7168x16384x64x128x6x32x2x32
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  64x7168x16384x64x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6  fp8_gemm_sm90  128x7168x16384x128x128x6x32x2x32
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6_bf16  fp8_gemm_sm90  128x7168x16384x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6_bf16  fp8_gemm_sm90  4096x7168x16384x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6  fp8_gemm_sm90  4096x7168x16384x128x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90  64x4096x7168x64x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90  64x4096x7168x64x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6  fp8_gemm_sm90  128x4096x7168x128x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16  fp8_gemm_sm90  128x4096x7168x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16  fp8_gemm_sm90  4096x4096x7168x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6  fp8_gemm_sm90  4096x4096x7168x128x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm64_bn128_s6  fp8_gemm_sm90  64x7168x2048x64x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6  fp8_gemm_sm90  128x7168x2048x128x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6_bf16  fp8_gemm_sm90  128x7168x2048x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6_bf16  fp8_gemm_sm90  4096x7168x2048x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6  fp8_gemm_sm90  4096x7168x2048x128x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_grouped_n4096_k7168_bm128_bn128_s6_bf16  fp8_gemm_sm90_grouped  4x8192x4096x7168x128x128x6x16x1x1
+// BUNDLE: fp8_gemm_sm90_masked_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90_masked  4x256x4096x7168x64x128x6x32x1x1
+// BUNDLE: fp8_gemm_sm90_grouped_n7168_k2048_bm128_bn128_s6_bf16  fp8_gemm_sm90_grouped  4x8192x7168x2048x128x128x6x16x1x1
+// BUNDLE: fp8_gemm_sm90_masked_n7168_k2048_bm64_bn128_s6  fp8_gemm_sm90_masked  4x256x7168x2048x64x128x6x32x1x1
 //
 // The PTX of LLVM's NVPTX backend: the launch ABI, TMA, the mbarrier pipeline and wgmma e4m3.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,2112x7168:128x64x8,24576x1536,24576x1536:128x128x6,32768x512,32768x512:128x128x4,7168x16384,7168x16384:128x128x6,4096x7168,4096x7168:128x128x6,7168x2048,7168x2048:128x128x6,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
 // RUN: FileCheck %s --input-file=%t.ptx
 //
@@ -93,6 +121,18 @@
 // CHECK: st.global.v2.b32
 // CHECK-LABEL: .entry fp8_gemm_sm90_n192_k320_bm128_bn64_s3(
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n64k32.f32.e4m3.e4m3
+// The bf16-output kernel rounds pairs to bf16 and stores 4 bytes:
+// CHECK-LABEL: .entry fp8_gemm_sm90_n192_k320_bm128_bn64_s3_bf16(
+// CHECK: cvt.rn.bf16x2.f32
+// CHECK: st.global.b32
+// The grouped kernels take the group table and count:
+// CHECK-LABEL: .entry fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4(
+// CHECK: .param .u64 .ptr .align 1 fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4_param_7,
+// CHECK-NEXT: .param .u32 fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4_param_8
+// CHECK: cp.async.bulk.tensor.2d
+// CHECK-LABEL: .entry fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4(
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3
+// CHECK: atom.global.add.f32
 
 module {
 }
