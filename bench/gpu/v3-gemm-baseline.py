@@ -52,7 +52,7 @@ def kiln_times(path):
     best = {}
     if not path:
         return best
-    row = re.compile(r"^fp8_gemm_(tma|sm90)\S*\s+sm_90a cubin\s+"
+    row = re.compile(r"^fp8_gemm_(tma|sm90)(?!_grouped|_masked)\S*\s+sm_90a cubin\s+"
                      r"(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)((?:x\d+)*)"
                      r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)")
     with open(path) as f:
@@ -66,7 +66,31 @@ def kiln_times(path):
             extra = [int(x) for x in match.group(8).split("x")[1:]]
             split = extra[1] if len(extra) > 1 and extra[1] > 1 else 1
             tile = f"{family} {dims[3]}x{dims[4]} s{dims[5]}" + (f" split {split}" if split > 1 else "")
+            tile += " bf16" if len(extra) > 2 and extra[2] == 16 else ""
             us = float(match.group(9))
+            if key not in best or us < best[key][0]:
+                best[key] = (us, tile)
+    return best
+
+
+def kiln_grouped_times(path):
+    """Passing grouped cubin rows with full groups (COUNTS 1): {(layout, G, M, N, K): (us, tile)}."""
+    best = {}
+    if not path:
+        return best
+    row = re.compile(r"^fp8_gemm_sm90_(grouped|masked)\S*\s+sm_90a cubin\s+"
+                     r"(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x1"
+                     r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)")
+    with open(path) as f:
+        for line in f:
+            match = row.match(line)
+            if not match:
+                continue
+            d = [int(x) for x in match.groups()[1:10]]
+            key = (match.group(1), d[0], d[1], d[2], d[3])
+            tile = f"{d[4]}x{d[5]} s{d[6]}" + (f" split {d[8]}" if d[8] > 1 else "") + \
+                (" bf16" if d[7] == 16 else "")
+            us = float(match.group(11))
             if key not in best or us < best[key][0]:
                 best[key] = (us, tile)
     return best
@@ -206,6 +230,32 @@ def main():
               f"{fmt(kiln_tf and block_tf and kiln_tf / block_tf, '{:.2f}')} | {fmt(tensor_tf)} | "
               f"{fmt(kiln_tf and tensor_tf and kiln_tf / tensor_tf, '{:.2f}')} | {dg} | "
               f"{fmt(kiln_tf and kiln_tf / dg, '{:.2f}')} |")
+
+    grouped = kiln_grouped_times(args.kiln_table)
+    if grouped:
+        print()
+        print("Grouped (MoE experts), every group full. The baseline is cuBLASLt's dense "
+              "blockwise GEMM over the same G x M rows and one weight: the same FLOPs without "
+              "the grouping.")
+        print()
+        print("| layout | groups x M | N | K | Kiln tile | Kiln TFLOPS | % of peak | "
+              "cuBLASLt dense blockwise | Kiln / dense |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for (layout, g, m, n, k), (us, tile) in sorted(grouped.items()):
+            flops = 2.0 * g * m * n * k
+            dense_tf = None
+            if blockwise_ok:
+                a, b = rand_e4m3(g * m, k), rand_e4m3(n, k)
+                sa, sb = blockwise_scales(g * m, n, k)
+                try:
+                    dense_tf = tf(flops, time_us(lambda: call_blockwise(a, b.t(), sa, sb)))
+                except Exception as error:  # noqa: BLE001
+                    print(f"  dense {g * m}x{n}x{k}: refused: {str(error).splitlines()[0]}")
+                del a, b
+            kiln_tf = tf(flops, us)
+            print(f"| {layout} | {g} x {m} | {n} | {k} | {tile} | {fmt(kiln_tf)} | "
+                  f"{fmt(100 * kiln_tf / PEAK_TFLOPS)} | {fmt(dense_tf)} | "
+                  f"{fmt(dense_tf and kiln_tf / dense_tf, '{:.2f}')} |")
     return 0
 
 
