@@ -200,9 +200,12 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   // mbarrier phase (g / STAGES) across units: the producer loads the next unit's blocks while
   // the consumers finish the last one's epilogue.
   //
-  // Tiles are numbered with N fastest, so the CTAs running at one time share a few row blocks
-  // of A and sweep B (the old two-dimensional grid's order; measured faster than M fastest at
-  // N = 2112, M = 4096). A grouped unit also carries its group g: B's rows start at g N, its
+  // The tile order is chosen at run time, uniformly for the launch: N fastest or M fastest,
+  // whichever touches fewer rows of A and B in one wave of gridDim.x CTAs (ceil(W / nTiles) BM
+  // + min(W, nTiles) BN against min(W, mTiles) BM + ceil(W / mTiles) BN), so that a wave's
+  // operands stay in L2. Measured on an H100 at M = 4096: N fastest is 12 % faster at
+  // N = 2112 (33 column tiles), M fastest 12 % faster at N = 24576 (192 column tiles).
+  // A grouped unit also carries its group g: B's rows start at g N, its
   // scale rows at g ceil(N/128). A unit with nothing to do (a padding block, or rows past a
   // group's count) gets an empty K range and a row limit of 0, so it loads and stores nothing
   // and the producer and consumers still agree on g.
@@ -212,6 +215,13 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   Value units = k.mul(k.mul(mTiles, k.c(nTiles)), splits);
   Value firstUnit = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value unitStep = gpu::GridDimOp::create(b, gpu::Dimension::x);
+  Value nTilesValue = k.c(nTiles);
+  auto waveRows = [&](Value fast, Value slow, int64_t fastRows, int64_t slowRows) {
+    Value across = k.div(k.add(unitStep, k.sub(fast, c1)), fast); // ceil(W / fast tiles)
+    return k.add(k.mul(k.minu(unitStep, fast), k.c(fastRows)), k.mul(across, k.c(slowRows)));
+  };
+  Value mFastest = k.cmp(arith::CmpIPredicate::ult, waveRows(mTiles, nTilesValue, tile.bm, tile.bn),
+                         waveRows(nTilesValue, mTiles, tile.bn, tile.bm));
   struct Unit {
     Value m0, n0, kbBegin, kbEnd;
     Value rowLimit;   // rows at or past it are neither stored nor read for scales
@@ -224,9 +234,12 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   };
   auto unitOf = [&](Value u) {
     Value tileIndex = k.div(u, splits), split = k.rem(u, splits);
-    Value mTile = k.div(tileIndex, k.c(nTiles));
+    Value mTile = arith::SelectOp::create(b, mFastest, k.rem(tileIndex, mTiles),
+                                          k.div(tileIndex, nTilesValue));
+    Value nTile = arith::SelectOp::create(b, mFastest, k.div(tileIndex, mTiles),
+                                          k.rem(tileIndex, nTilesValue));
     Unit unit;
-    unit.n0 = k.mul(k.rem(tileIndex, k.c(nTiles)), k.c(tile.bn));
+    unit.n0 = k.mul(nTile, k.c(tile.bn));
     unit.kbBegin = k.div(k.mul(split, k.c(kBlocks)), splits);
     unit.kbEnd = k.div(k.mul(k.add(split, c1), k.c(kBlocks)), splits);
     Value group = c0i, active;
