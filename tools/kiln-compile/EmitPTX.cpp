@@ -10,6 +10,8 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdlib>
+
 namespace kiln::compile {
 namespace {
 
@@ -27,8 +29,11 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
   return llvm::Error::success();
 }
 
-/// ptxas from PATH, then the CUDA toolkit's usual place; empty when there is none.
+/// ptxas from $KILN_PTXAS (as the test suite and scripts/gpu-check), PATH, then the CUDA
+/// toolkit's usual place; empty when there is none.
 std::string findPtxas() {
+  if (const char *named = std::getenv("KILN_PTXAS"))
+    return llvm::sys::fs::can_execute(named) ? std::string(named) : std::string();
   if (auto found = llvm::sys::findProgramByName("ptxas"))
     return *found;
   if (auto found = llvm::sys::findProgramByName("ptxas", {"/usr/local/cuda/bin"}))

@@ -12,7 +12,7 @@ namespace kiln::compile {
 /// Writes the model's FP8 GEMMs for every chip into `outDir`:
 ///   manifest.json                 the kernels per chip: name, N, K, tile, threads, shared bytes
 ///   <chip>/kiln_fp8_gemms.ptx     PTX from LLVM's NVPTX backend
-///   <chip>/kiln_fp8_gemms.cubin   when ptxas is found (PATH, then /usr/local/cuda/bin)
+///   <chip>/kiln_fp8_gemms.cubin   when ptxas is found ($KILN_PTXAS, PATH, /usr/local/cuda/bin)
 /// The directory is written beside `outDir` and renamed into place, so a failure leaves nothing
 /// half-written. An existing `outDir` is replaced only if it holds a manifest.json of this
 /// format. Returns one-line errors.
