@@ -41,58 +41,52 @@ DEEPGEMM_H800 = {
 }
 
 
+def passing_rows(path, pattern):
+    """The regex matches of kiln-kernel-test's table rows (an empty list without a table)."""
+    if not path:
+        return []
+    row = re.compile(pattern)
+    with open(path) as f:
+        return [m for m in map(row.match, f) if m]
+
+
 def kiln_times(path):
     """The fastest passing cubin time per (M, N, K) in kiln-kernel-test's table, over both
     sm_90a GEMM families: fp8_gemm_tma (the generator's, M fixed at build time) and
     fp8_gemm_sm90 (kiln-compile's, M at run time).
 
-    A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGES[xSCALEBITSxSPLITS],
-    max abs err,
-    max rel err, result, time (us), TFLOPS."""
+    A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGES[xSCALEBITSxSPLITSx
+    OUTBITS], max abs err, max rel err, result, time (us), TFLOPS."""
     best = {}
-    if not path:
-        return best
-    row = re.compile(r"^fp8_gemm_(tma|sm90)(?!_grouped|_masked)\S*\s+sm_90a cubin\s+"
-                     r"(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)((?:x\d+)*)"
-                     r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)")
-    with open(path) as f:
-        for line in f:
-            match = row.match(line)
-            if not match:
-                continue
-            family = match.group(1)
-            dims = [int(x) for x in match.groups()[1:7]]
-            key = tuple(dims[:3])
-            extra = [int(x) for x in match.group(8).split("x")[1:]]
-            split = extra[1] if len(extra) > 1 and extra[1] > 1 else 1
-            tile = f"{family} {dims[3]}x{dims[4]} s{dims[5]}" + (f" split {split}" if split > 1 else "")
-            tile += " bf16" if len(extra) > 2 and extra[2] == 16 else ""
-            us = float(match.group(9))
-            if key not in best or us < best[key][0]:
-                best[key] = (us, tile)
+    for match in passing_rows(path, r"^fp8_gemm_(tma|sm90)(?!_grouped|_masked)\S*\s+sm_90a "
+                                    r"cubin\s+(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)((?:x\d+)*)"
+                                    r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)"):
+        family = match.group(1)
+        dims = [int(x) for x in match.groups()[1:7]]
+        key = tuple(dims[:3])
+        extra = [int(x) for x in match.group(8).split("x")[1:]]
+        split = extra[1] if len(extra) > 1 and extra[1] > 1 else 1
+        tile = f"{family} {dims[3]}x{dims[4]} s{dims[5]}" + (f" split {split}" if split > 1 else "")
+        tile += " bf16" if len(extra) > 2 and extra[2] == 16 else ""
+        us = float(match.group(9))
+        if key not in best or us < best[key][0]:
+            best[key] = (us, tile)
     return best
 
 
 def kiln_grouped_times(path):
     """Passing grouped cubin rows with full groups (COUNTS 1): {(layout, G, M, N, K): (us, tile)}."""
     best = {}
-    if not path:
-        return best
-    row = re.compile(r"^fp8_gemm_sm90_(grouped|masked)\S*\s+sm_90a cubin\s+"
-                     r"(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x1"
-                     r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)")
-    with open(path) as f:
-        for line in f:
-            match = row.match(line)
-            if not match:
-                continue
-            d = [int(x) for x in match.groups()[1:10]]
-            key = (match.group(1), d[0], d[1], d[2], d[3])
-            tile = f"{d[4]}x{d[5]} s{d[6]}" + (f" split {d[8]}" if d[8] > 1 else "") + \
-                (" bf16" if d[7] == 16 else "")
-            us = float(match.group(11))
-            if key not in best or us < best[key][0]:
-                best[key] = (us, tile)
+    for match in passing_rows(path, r"^fp8_gemm_sm90_(grouped|masked)\S*\s+sm_90a cubin\s+"
+                                    r"(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x1"
+                                    r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)"):
+        d = [int(x) for x in match.groups()[1:10]]
+        key = (match.group(1), d[0], d[1], d[2], d[3])
+        tile = f"{d[4]}x{d[5]} s{d[6]}" + (f" split {d[8]}" if d[8] > 1 else "") + \
+            (" bf16" if d[7] == 16 else "")
+        us = float(match.group(11))
+        if key not in best or us < best[key][0]:
+            best[key] = (us, tile)
     return best
 
 

@@ -222,20 +222,17 @@ public:
     result->passed = stats.failures == 0 && unwritten == 0;
     result->flops = 2.0 * static_cast<double>(m) * n * k;
     if (!result->passed) {
-      char line[512];
       if (stats.failures) {
         size_t i = stats.firstFailure;
-        std::snprintf(line, sizeof line,
-                      "%zu of %zu %selements out of bounds; first C[%zu, %zu] = %.9g, want %.9g "
-                      "(bound %.3g)",
-                      stats.failures, actual.size(), sampled ? "sampled " : "", where[i] / n,
-                      where[i] % n, actual[i], reference[i], bound[i]);
+        result->failure = outOfBoundsLine(stats.failures, actual.size(), sampled, where[i], n,
+                                          actual[i], reference[i], bound[i]);
       } else {
+        char line[256];
         std::snprintf(line, sizeof line, "%zu of %zu elements not finite (unwritten?); first "
                       "C[%zu, %zu] = %g", unwritten, c.size(), firstUnwritten / n,
                       firstUnwritten % n, c[firstUnwritten]);
+        result->failure = line;
       }
-      result->failure = line;
     }
     return launcher.time(input.function, shape, arguments, input.iterations, &result->microseconds);
   }

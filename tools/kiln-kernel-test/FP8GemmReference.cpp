@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 
@@ -65,6 +66,17 @@ double BlockScaledReference::at(const uint8_t *aRow, const uint8_t *bRow, const 
   }
   *bound = wgmmaBound + gamma_ * promoted + outputRoundoff_ * std::fabs(sum) + FLT_MIN;
   return sum;
+}
+
+std::string outOfBoundsLine(size_t failures, size_t checked, bool sampled, size_t where,
+                            size_t columns, float actual, double want, double bound) {
+  char line[512];
+  std::snprintf(line, sizeof line,
+                "%zu of %zu %selements out of bounds; first C[%zu, %zu] = %.9g, want %.9g "
+                "(bound %.3g)",
+                failures, checked, sampled ? "sampled " : "", where / columns, where % columns,
+                actual, want, bound);
+  return line;
 }
 
 kiln_status_t GemmOutput::upload(KernelLauncher &launcher, bool zero, CUdeviceptr *device) {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace kiln::kerneltest {
@@ -37,6 +38,12 @@ private:
   double gamma_, outputRoundoff_;
   double lut_[256];
 };
+
+// "N of M [sampled ]elements out of bounds; first C[row, col] = x, want y (bound b)": the
+// failure line of a GEMM check whose element `first` (of `checked`) was the first out of
+// bounds, at flat index `where` of a C with `columns` columns.
+std::string outOfBoundsLine(size_t failures, size_t checked, bool sampled, size_t where,
+                            size_t columns, float actual, double want, double bound);
 
 // The GEMM's output: `elements` f32 or bf16 values in device memory, filled with NaN (or
 // zeros, for split-K), and read back as floats.

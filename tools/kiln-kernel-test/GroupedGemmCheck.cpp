@@ -182,20 +182,15 @@ public:
     result->passed = stats.failures == 0 && written == 0;
     result->flops = 2.0 * static_cast<double>(valid) * n * k;
     if (!result->passed) {
-      char line[512];
-      if (stats.failures) {
-        size_t i = stats.firstFailure;
-        std::snprintf(line, sizeof line,
-                      "%zu of %zu %selements out of bounds; first C[%zu, %zu] = %.9g, want %.9g "
-                      "(bound %.3g)",
-                      stats.failures, actual.size(), sampled ? "sampled " : "", where[i] / n,
-                      where[i] % n, actual[i], expected[i], bound[i]);
-      } else {
-        std::snprintf(line, sizeof line,
-                      "%zu elements written that must not be; first C[%zu, %zu] = %g", written,
-                      firstWritten / n, firstWritten % n, c[firstWritten]);
-      }
-      result->failure = line;
+      size_t i = stats.firstFailure;
+      char line[256];
+      std::snprintf(line, sizeof line,
+                    "%zu elements written that must not be; first C[%zu, %zu] = %g", written,
+                    firstWritten / n, firstWritten % n, written ? c[firstWritten] : 0.0f);
+      result->failure = stats.failures
+                            ? outOfBoundsLine(stats.failures, actual.size(), sampled, where[i], n,
+                                              actual[i], expected[i], bound[i])
+                            : std::string(line);
     }
     return launcher.time(input.function, shape, arguments, input.iterations,
                          &result->microseconds);
