@@ -39,6 +39,11 @@ DEEPGEMM_H800 = {
     (4096, 2112, 7168): 1058, (4096, 24576, 1536): 990, (4096, 32768, 512): 590,
     (4096, 7168, 16384): 1358, (4096, 4096, 7168): 1304, (4096, 7168, 2048): 1025,
 }
+# The same README's grouped GEMMs, TFLOPS by (layout, groups, M per group, N, K).
+DEEPGEMM_GROUPED_H800 = {
+    ("grouped", 4, 8192, 4096, 7168): 1297, ("grouped", 4, 8192, 7168, 2048): 1099,
+    ("masked", 4, 256, 4096, 7168): 932, ("masked", 4, 256, 7168, 2048): 815,
+}
 
 
 def passing_rows(path, pattern):
@@ -233,8 +238,8 @@ def main():
               "the grouping.")
         print()
         print("| layout | groups x M | N | K | Kiln tile | Kiln TFLOPS | % of peak | "
-              "cuBLASLt dense blockwise | Kiln / dense |")
-        print("|---|---|---|---|---|---|---|---|---|")
+              "cuBLASLt dense blockwise | Kiln / dense | DeepGEMM H800 | Kiln / DeepGEMM |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for (layout, g, m, n, k), (us, tile) in sorted(grouped.items()):
             flops = 2.0 * g * m * n * k
             dense_tf = None
@@ -247,9 +252,11 @@ def main():
                     print(f"  dense {g * m}x{n}x{k}: refused: {str(error).splitlines()[0]}")
                 del a, b
             kiln_tf = tf(flops, us)
+            dg = DEEPGEMM_GROUPED_H800.get((layout, g, m, n, k))
             print(f"| {layout} | {g} x {m} | {n} | {k} | {tile} | {fmt(kiln_tf)} | "
                   f"{fmt(100 * kiln_tf / PEAK_TFLOPS)} | {fmt(dense_tf)} | "
-                  f"{fmt(dense_tf and kiln_tf / dense_tf, '{:.2f}')} |")
+                  f"{fmt(dense_tf and kiln_tf / dense_tf, '{:.2f}')} | {dg or '-'} | "
+                  f"{fmt(dg and kiln_tf / dg, '{:.2f}')} |")
     return 0
 
 
