@@ -52,23 +52,47 @@ bool parseShape(llvm::StringRef text, std::vector<cuda::Sm90GemmTile> *tiles) {
   return true;
 }
 
+/// An sm_89 / sm_80 `shapes` entry: "NxK" or "NxK:BN".
+bool parseMmaShape(llvm::StringRef text, bool e4m3Mma, std::vector<cuda::MmaGemmTile> *tiles) {
+  auto [shape, bn] = text.split(':');
+  auto [n, k] = shape.split('x');
+  int64_t nValue = 0, kValue = 0;
+  if (n.getAsInteger(10, nValue) || k.getAsInteger(10, kValue))
+    return false;
+  cuda::MmaGemmTile tile = cuda::chooseMmaGemmTile(e4m3Mma, nValue, kValue);
+  if (text.contains(':') && bn.getAsInteger(10, tile.bn))
+    return false;
+  tiles->push_back(tile);
+  return true;
+}
+
 struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
   using Base::Base;
 
   void runOnOperation() override {
     mlir::ModuleOp module = getOperation();
-    std::vector<cuda::Sm90GemmTile> tiles = cuda::planFP8Gemms(
-        cuda::collectFP8GemmShapes(module), cuda::collectFP8ExpertGemmShapes(module));
+    llvm::Expected<cuda::CudaChip> target = cuda::lookupCudaChip(chip);
+    if (!target) {
+      module.emitError() << "kiln-build-fp8-gemms: chip=" << chip << ": "
+                         << llvm::toString(target.takeError());
+      return signalPassFailure();
+    }
+    cuda::GemmPlan plan = cuda::planFP8GemmsFor(*target, cuda::collectFP8GemmShapes(module),
+                                                cuda::collectFP8ExpertGemmShapes(module));
+    const bool sm90 = target->name == "sm_90a";
     for (const std::string &text : shapes) {
-      if (!parseShape(text, &tiles)) {
-        module.emitError() << "kiln-build-fp8-gemms: shapes entry '" << text
-                           << "': expected NxK or NxK:BMxBNxSTAGES[:grouped|:masked][:bf16]";
+      bool parsed = sm90 ? parseShape(text, &plan.sm90)
+                         : parseMmaShape(text, target->name == "sm_89", &plan.mma);
+      if (!parsed) {
+        module.emitError() << "kiln-build-fp8-gemms: shapes entry '" << text << "': expected "
+                           << (sm90 ? "NxK or NxK:BMxBNxSTAGES[:grouped|:masked][:bf16]"
+                                    : "NxK or NxK:BN");
         return signalPassFailure();
       }
     }
-    if (tiles.empty())
+    if (plan.empty())
       return; // nothing to build: no FP8 linears and no shapes
-    if (llvm::Error e = cuda::buildFP8GemmKernels(module, tiles, nullptr)) {
+    if (llvm::Error e = cuda::buildFP8GemmKernels(module, plan, nullptr)) {
       module.emitError() << "kiln-build-fp8-gemms: " << llvm::toString(std::move(e));
       return signalPassFailure();
     }

@@ -257,7 +257,9 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
         with bf16 output (prefill) and a BM 64 kernel with f32 output and split-K (decode);
       - each expert GEMM of a `kiln.moe.experts` gets a grouped contiguous BM 128 bf16 kernel
         and a grouped masked BM 64 f32 kernel.
-    One more kernel is built per `shapes` entry. The module becomes a `gpu.container_module`.
+    One more kernel is built per `shapes` entry. With `chip=sm_89` or `chip=sm_80` the kernels
+    are the mma.sync ones (compiler/targets/cuda/FP8GemmMma.h), one per dense (N, K); those
+    chips get no grouped kernels yet. The module becomes a `gpu.container_module`.
     This is what `kiln-compile --target sm_90a --emit ptx` lowers. kiln-opt runs it for lit
     tests and for `scripts/gpu-check`'s bundle.
 
@@ -274,9 +276,12 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
     ```
   }];
   let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
+           "sm_90a (wgmma kernels) or sm_89 / sm_80 (mma.sync kernels, dense only)">,
     ListOption<"shapes", "shapes", "std::string",
-               "More kernels: NxK (a dense linear's two) or NxK:BMxBNxSTAGES followed by any "
-               "of :grouped, :masked, :bf16 (that one kernel)">
+               "More kernels. sm_90a: NxK (a dense linear's two) or NxK:BMxBNxSTAGES followed "
+               "by any of :grouped, :masked, :bf16 (that one kernel). sm_89 / sm_80: NxK or "
+               "NxK:BN">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect", "::mlir::arith::ArithDialect",

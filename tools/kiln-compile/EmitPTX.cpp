@@ -66,9 +66,9 @@ llvm::Error assemble(llvm::StringRef ptxas, llvm::StringRef chip, llvm::StringRe
 
 llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
                              llvm::ArrayRef<cuda::CudaChip> chips, llvm::StringRef outDir) {
-  std::vector<cuda::Sm90GemmTile> tiles = cuda::planFP8Gemms(
-      cuda::collectFP8GemmShapes(graph), cuda::collectFP8ExpertGemmShapes(graph));
-  if (tiles.empty())
+  std::vector<std::pair<int64_t, int64_t>> dense = cuda::collectFP8GemmShapes(graph),
+                                          experts = cuda::collectFP8ExpertGemmShapes(graph);
+  if (dense.empty() && experts.empty())
     return llvm::createStringError(
         "--emit ptx: the model has no block-FP8 linear layers (the CUDA GEMMs are FP8 e4m3 "
         "with 128x128 block scales; a bf16 checkpoint has none to emit)");
@@ -99,7 +99,8 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
   std::string ptxas = findPtxas();
   llvm::json::Array targets;
   for (const cuda::CudaChip &chip : chips) {
-    llvm::Expected<cuda::CudaTargetCode> code = cuda::emitFP8GemmPTX(context, chip, tiles);
+    cuda::GemmPlan plan = cuda::planFP8GemmsFor(chip, dense, experts);
+    llvm::Expected<cuda::CudaTargetCode> code = cuda::emitFP8GemmPTX(context, chip, plan);
     if (!code)
       return code.takeError();
     llvm::SmallString<128> dir(staging);
@@ -117,33 +118,26 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
         return e;
     llvm::json::Array kernels;
     for (const cuda::CudaKernel &k : code->kernels)
-      kernels.push_back(llvm::json::Object{
-          {"name", k.name},
-          {"n", k.tile.n},
-          {"k", k.tile.k},
-          {"bm", k.tile.bm},
-          {"bn", k.tile.bn},
-          {"stages", k.tile.stages},
-          {"threads", k.threads},
-          {"shared_bytes", k.sharedBytes},
-          {"layout", k.tile.layout == cuda::Sm90GemmLayout::Dense ? "dense"
-                     : k.tile.layout == cuda::Sm90GemmLayout::GroupedContiguous
-                         ? "grouped-contiguous"
-                         : "grouped-masked"},
-          {"out", k.tile.bf16Out ? "bf16" : "f32"},
-          {"m", k.tile.bm == 64 ? "m <= 64" : "m > 64"},
-          {"grid", "(min(units, multiprocessors), 1, 1), units = ceil(M/bm) * ceil(N/bn) * "
-                   "splits"},
-          {"splits", "clamp(multiprocessors / (ceil(M/bm) * ceil(N/bn)), 1, max(1, ceil(K/128) "
-                     "/ 4)); with splits > 1 the kernel adds into C, which must be zeroed"},
-          {"abi", k.tile.layout == cuda::Sm90GemmLayout::Dense
-                      ? "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32"
-                      : "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32; groups: "
-                        "pointer to i32; num_groups: i32"}});
+      kernels.push_back(llvm::json::Object{{"name", k.name},
+                                           {"n", k.n},
+                                           {"k", k.k},
+                                           {"bm", k.bm},
+                                           {"bn", k.bn},
+                                           {"stages", k.stages},
+                                           {"threads", k.threads},
+                                           {"shared_bytes", k.sharedBytes},
+                                           {"layout", k.layout},
+                                           {"out", k.out},
+                                           {"m", k.mRange},
+                                           {"grid", k.grid},
+                                           {"splits", k.splits},
+                                           {"abi", k.abi}});
     llvm::json::Object target{{"chip", chip.name}, {"ptx", (chip.name + "/kiln_fp8_gemms.ptx").str()},
                               {"kernels", std::move(kernels)}};
     if (haveCubin)
       target["cubin"] = (chip.name + "/kiln_fp8_gemms.cubin").str();
+    if (plan.expertsLeftOut)
+      target["experts"] = "no kernels: the grouped expert GEMMs are built for sm_90a only";
     targets.push_back(std::move(target));
   }
   llvm::json::Object manifest{

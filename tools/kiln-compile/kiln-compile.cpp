@@ -379,13 +379,13 @@ int main(int argc, char **argv) {
         fail(checkpointDir + ": " + llvm::toString(std::move(e)));
       return 0;
     }
-    std::vector<kiln::cuda::Sm90GemmTile> tiles =
-        kiln::cuda::planFP8Gemms(kiln::cuda::collectFP8GemmShapes(module),
-                                 kiln::cuda::collectFP8ExpertGemmShapes(module));
-    if (tiles.empty())
+    kiln::cuda::GemmPlan plan = kiln::cuda::planFP8GemmsFor(
+        chips.front(), kiln::cuda::collectFP8GemmShapes(module),
+        kiln::cuda::collectFP8ExpertGemmShapes(module));
+    if (plan.empty())
       fail(checkpointDir + ": --emit gpu: the model has no block-FP8 linear layers");
     llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> gpu =
-        kiln::cuda::buildFP8GemmModule(context, chips.front(), tiles, nullptr);
+        kiln::cuda::buildFP8GemmModule(context, plan, nullptr);
     if (!gpu)
       fail(checkpointDir + ": " + llvm::toString(gpu.takeError()));
     writeAtomically(outputPath, [&](llvm::raw_ostream &os) { (**gpu)->print(os); });

@@ -13,6 +13,12 @@
 // tile, grid (N / BN, M / BM), 2048 + STAGES (BM + BN) 128 bytes of dynamic shared memory;
 // shape MxNxKxBMxBNxSTAGES. Same inputs, reference and bounds.
 //
+// Check "fp8_gemm_mma": kiln-compile's sm_89 / sm_80 kernels (compiler/targets/cuda/
+// FP8GemmMma.h): ABI (a, a_s, b, b_s, c, m: i32), 128 threads per 64 x BN tile, grid
+// (ceil(N / BN), ceil(M / 64)), dynamic shared memory (3 or 2 stages) x (64 + BN) x 128 bytes;
+// M >= 1, N % 8 == 0, K % 16 == 0 (a partial last K block). Shape MxNxKxBN. Same inputs, reference and bound (mma.sync
+// accumulates in f32, well inside the wgmma allowance).
+//
 // Check "fp8_gemm_sm90": the kernel kiln-compile emits (compiler/targets/cuda/FP8GemmSm90.cpp),
 // with M a run-time argument and N, K free of the tile: ABI (a_s, b_s, c, tmap_a, tmap_b, m: i32,
 // splits: i32); persistent, grid min(units, multiprocessors) with units = ceil(M / BM) *
@@ -81,18 +87,29 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
   std::fclose(file);
 }
 
-enum class GemmAbi { V1, Tma, Sm90 };
+enum class GemmAbi { V1, Tma, Sm90, Mma };
 
 class FP8GemmCheck : public KernelCheck {
 public:
-  explicit FP8GemmCheck(GemmAbi abi) : abi_(abi), tma_(abi != GemmAbi::V1) {}
+  explicit FP8GemmCheck(GemmAbi abi)
+      : abi_(abi), tma_(abi == GemmAbi::Tma || abi == GemmAbi::Sm90) {}
   const char *name() const override {
-    return abi_ == GemmAbi::V1 ? "fp8_gemm" : abi_ == GemmAbi::Tma ? "fp8_gemm_tma" : "fp8_gemm_sm90";
+    switch (abi_) {
+    case GemmAbi::V1:
+      return "fp8_gemm";
+    case GemmAbi::Tma:
+      return "fp8_gemm_tma";
+    case GemmAbi::Sm90:
+      return "fp8_gemm_sm90";
+    case GemmAbi::Mma:
+      return "fp8_gemm_mma";
+    }
+    return "";
   }
   const char *shapeSyntax() const override {
-    return abi_ == GemmAbi::V1    ? "MxNxKxBN"
-           : abi_ == GemmAbi::Tma ? "MxNxKxBMxBNxSTAGES"
-                                  : "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS";
+    return abi_ == GemmAbi::V1 || abi_ == GemmAbi::Mma ? "MxNxKxBN"
+           : abi_ == GemmAbi::Tma                      ? "MxNxKxBMxBNxSTAGES"
+                                                       : "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS";
   }
 
   kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
@@ -106,7 +123,13 @@ public:
     const bool ue8m0 = abi_ == GemmAbi::Sm90 && input.shape[6] == 8;
     const size_t splits = abi_ == GemmAbi::Sm90 ? static_cast<size_t>(input.shape[7]) : 1;
     const bool bf16 = abi_ == GemmAbi::Sm90 && input.shape[8] == 16;
-    if (abi_ == GemmAbi::Sm90) {
+    if (abi_ == GemmAbi::Mma) {
+      if (m == 0 || n % 8 || k % 16 || (tileN != 64 && tileN != 128))
+        return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                          std::string(name()) + ": shape " + std::to_string(m) + "x" +
+                              std::to_string(n) + "x" + std::to_string(k) +
+                              ": M >= 1, N a multiple of 8, K of 16, BN 64 or 128");
+    } else if (abi_ == GemmAbi::Sm90) {
       if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || (tileM != 64 && tileM != 128) ||
           (tileN != 64 && tileN != 128) || stages == 0 ||
           (input.shape[6] != 8 && input.shape[6] != 32) || input.shape[7] < 1 ||
@@ -162,12 +185,21 @@ public:
     int32_t rows = static_cast<int32_t>(m), splitCount = static_cast<int32_t>(splits);
     void *tmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
     void *sm90Arguments[] = {&dAScale, &dBScale, &dc, &dMapA, &dMapB, &rows, &splitCount};
-    void **arguments = abi_ == GemmAbi::Sm90 ? sm90Arguments : tmaArguments;
+    void *mmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &rows};
+    void **arguments = abi_ == GemmAbi::Sm90  ? sm90Arguments
+                       : abi_ == GemmAbi::Mma ? mmaArguments
+                                              : tmaArguments;
     LaunchShape shape;
     shape.block[0] = static_cast<unsigned>(tma_ ? 128 * (tileM / 64 + 1) : 128);
     shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
     shape.grid[1] = static_cast<unsigned>((m + tileM - 1) / tileM);
-    if (abi_ == GemmAbi::Sm90) { // persistent: one CTA per multiprocessor at most
+    if (abi_ == GemmAbi::Mma) {
+      if (m == 0 || n % 8 || k % 16 || (tileN != 64 && tileN != 128))
+        return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                          std::string(name()) + ": shape " + std::to_string(m) + "x" +
+                              std::to_string(n) + "x" + std::to_string(k) +
+                              ": M >= 1, N a multiple of 8, K of 16, BN 64 or 128");
+    } else if (abi_ == GemmAbi::Sm90) { // persistent: one CTA per multiprocessor at most
       size_t units = shape.grid[0] * shape.grid[1] * splits;
       shape.grid[0] = static_cast<unsigned>(
           std::min<size_t>(units, static_cast<size_t>(std::max(1, input.multiprocessors))));
@@ -175,6 +207,8 @@ public:
     }
     if (tma_)
       shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK);
+    if (abi_ == GemmAbi::Mma) // dynamic shared memory: 3 cp.async stages for BN 64, 2 for 128
+      shape.sharedBytes = static_cast<unsigned>((tileN == 64 ? 3 : 2) * (kTileM + tileN) * kBlockK);
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
       return status;
     if (kiln_status_t status = output.download(launcher, dc, &c))
@@ -251,6 +285,11 @@ const KernelCheck &fp8GemmCheck() {
 
 const KernelCheck &fp8GemmTmaCheck() {
   static const FP8GemmCheck check(GemmAbi::Tma);
+  return check;
+}
+
+const KernelCheck &fp8GemmMmaCheck() {
+  static const FP8GemmCheck check(GemmAbi::Mma);
   return check;
 }
 

@@ -2,11 +2,13 @@
 #include "compiler/targets/cuda/CudaCodegen.h"
 
 #include "dialects/kiln/KilnOps.h"
+#include "passes/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVM.h"
 #include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
@@ -16,6 +18,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
@@ -36,7 +39,8 @@ namespace kiln::cuda {
 namespace {
 
 // The lowest PTX ISA each chip allows, so that older drivers can JIT the PTX.
-constexpr CudaChip kChips[] = {{"sm_90a", "+ptx80"}};
+// sm_89's e4m3 mma.sync intrinsic is selected by LLVM only with PTX ISA 8.4.
+constexpr CudaChip kChips[] = {{"sm_90a", "+ptx80"}, {"sm_89", "+ptx84"}, {"sm_80", "+ptx70"}};
 
 /// Collects the diagnostics of a failed lowering into one line.
 class DiagnosticCollector {
@@ -59,13 +63,9 @@ llvm::Expected<CudaChip> lookupCudaChip(llvm::StringRef name) {
   for (const CudaChip &chip : kChips)
     if (chip.name == name)
       return chip;
-  if (name == "sm_89" || name == "sm_80" || name == "sm_86")
-    return llvm::createStringError(
-        "--target " + name.str() +
-        ": the mma.sync FP8 GEMMs for this chip exist only as compiler/targets/cuda/"
-        "gen_fp8_gemm_mma.py's bundle kernels (scripts/gpu-check); kiln-compile emits sm_90a");
   return llvm::createStringError("--target " + name.str() +
-                                 ": unknown target (expected cpu or sm_90a)");
+                                 ": unknown target (expected cpu, sm_90a, sm_89 or sm_80; sm_86 "
+                                 "runs sm_80's PTX)");
 }
 
 std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(ModuleOp graph) {
@@ -81,13 +81,58 @@ std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(ModuleOp graph) {
   return {shapes.begin(), shapes.end()};
 }
 
-llvm::Error buildFP8GemmKernels(ModuleOp module, llvm::ArrayRef<Sm90GemmTile> tiles,
+namespace {
+
+CudaKernel describe(const Sm90GemmTile &t) {
+  CudaKernel k;
+  k.name = sm90GemmName(t);
+  k.n = t.n, k.k = t.k, k.bm = t.bm, k.bn = t.bn, k.stages = t.stages;
+  k.threads = sm90GemmThreads(t);
+  k.sharedBytes = sm90GemmSharedBytes(t);
+  k.layout = t.layout == Sm90GemmLayout::Dense               ? "dense"
+             : t.layout == Sm90GemmLayout::GroupedContiguous ? "grouped-contiguous"
+                                                             : "grouped-masked";
+  k.out = t.bf16Out ? "bf16" : "f32";
+  k.mRange = t.bm == 64 ? "m <= 64" : "m > 64";
+  k.grid = "(min(units, multiprocessors), 1, 1), units = ceil(M/bm) * ceil(N/bn) * splits";
+  k.splits = t.bf16Out ? "1 (bf16 output takes no split-K)"
+                       : "clamp(multiprocessors / (ceil(M/bm) * ceil(N/bn)), 1, max(1, "
+                         "ceil(K/128) / 12)); with splits > 1 the kernel adds into C, which "
+                         "must be zeroed";
+  k.abi = t.layout == Sm90GemmLayout::Dense
+              ? "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32"
+              : "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32; groups: pointer to i32; "
+                "num_groups: i32";
+  return k;
+}
+
+CudaKernel describe(const MmaGemmTile &t) {
+  CudaKernel k;
+  k.name = mmaGemmName(t);
+  k.n = t.n, k.k = t.k, k.bm = kMmaGemmTileM, k.bn = t.bn, k.stages = mmaGemmStages(t);
+  k.threads = kMmaGemmThreads;
+  k.sharedBytes = mmaGemmSharedBytes(t);
+  k.layout = "dense";
+  k.out = "f32";
+  k.mRange = "any m";
+  k.grid = "(ceil(N/bn), ceil(M/64), 1)";
+  k.splits = "none";
+  k.abi = "a, a_s, b, b_s, c: pointers; m: i32";
+  return k;
+}
+
+} // namespace
+
+llvm::Error buildFP8GemmKernels(ModuleOp module, const GemmPlan &plan,
                                 std::vector<CudaKernel> *kernels) {
   MLIRContext &context = *module.getContext();
   context.loadDialect<gpu::GPUDialect, LLVM::LLVMDialect, NVVM::NVVMDialect, arith::ArithDialect,
-                      scf::SCFDialect>();
-  for (const Sm90GemmTile &tile : tiles)
+                      scf::SCFDialect, vector::VectorDialect>();
+  for (const Sm90GemmTile &tile : plan.sm90)
     if (llvm::Error e = checkSm90GemmTile(tile))
+      return e;
+  for (const MmaGemmTile &tile : plan.mma)
+    if (llvm::Error e = checkMmaGemmTile(tile))
       return e;
   Location loc = module.getLoc();
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), UnitAttr::get(&context));
@@ -97,15 +142,19 @@ llvm::Error buildFP8GemmKernels(ModuleOp module, llvm::ArrayRef<Sm90GemmTile> ti
   builder.setInsertionPointToStart(gpuModule.getBody());
   buildSm90DynamicSharedMemory(builder, loc);
   std::set<std::string> built;
-  for (const Sm90GemmTile &tile : tiles) {
-    if (!built.insert(sm90GemmName(tile)).second)
-      continue;
-    gpu::GPUFuncOp func = buildSm90FP8Gemm(builder, loc, tile);
+  auto add = [&](const auto &tile, auto build) {
+    CudaKernel kernel = describe(tile);
+    if (!built.insert(kernel.name).second)
+      return;
+    gpu::GPUFuncOp func = build(builder, loc, tile);
     builder.setInsertionPointAfter(func);
     if (kernels)
-      kernels->push_back({sm90GemmName(tile), tile, sm90GemmThreads(tile),
-                          sm90GemmSharedBytes(tile)});
-  }
+      kernels->push_back(std::move(kernel));
+  };
+  for (const Sm90GemmTile &tile : plan.sm90)
+    add(tile, buildSm90FP8Gemm);
+  for (const MmaGemmTile &tile : plan.mma)
+    add(tile, buildMmaFP8Gemm);
   if (failed(mlir::verify(gpuModule)))
     return llvm::createStringError("the generated FP8 GEMM module does not verify (a Kiln bug)");
   return llvm::Error::success();
@@ -146,18 +195,29 @@ std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t
   return tiles;
 }
 
+GemmPlan planFP8GemmsFor(const CudaChip &chip, llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
+                         llvm::ArrayRef<std::pair<int64_t, int64_t>> experts) {
+  GemmPlan plan;
+  if (chip.name == "sm_90a") {
+    plan.sm90 = planFP8Gemms(dense, experts);
+    return plan;
+  }
+  for (auto [n, k] : dense)
+    plan.mma.push_back(chooseMmaGemmTile(/*e4m3Mma=*/chip.name == "sm_89", n, k));
+  plan.expertsLeftOut = !experts.empty();
+  return plan;
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
-buildFP8GemmModule(MLIRContext &context, const CudaChip &chip, llvm::ArrayRef<Sm90GemmTile> tiles,
-                   std::vector<CudaKernel> *kernels) {
-  (void)chip; // one kernel family so far: sm_90a's
+buildFP8GemmModule(MLIRContext &context, const GemmPlan &plan, std::vector<CudaKernel> *kernels) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));
-  if (llvm::Error e = buildFP8GemmKernels(*module, tiles, kernels))
+  if (llvm::Error e = buildFP8GemmKernels(*module, plan, kernels))
     return std::move(e);
   return module;
 }
 
 llvm::Expected<CudaTargetCode> emitFP8GemmPTX(MLIRContext &context, const CudaChip &chip,
-                                              llvm::ArrayRef<Sm90GemmTile> tiles,
+                                              const GemmPlan &plan,
                                               llvm::raw_ostream *printKernelIR) {
   // What the lowering needs beyond the dialects: convert-gpu-to-nvvm takes the arith, cf and ub
   // patterns from their ConvertToLLVM interfaces, and gpu-module-to-binary needs the NVVM
@@ -167,6 +227,7 @@ llvm::Expected<CudaTargetCode> emitFP8GemmPTX(MLIRContext &context, const CudaCh
   arith::registerConvertArithToLLVMInterface(registry);
   cf::registerConvertControlFlowToLLVMInterface(registry);
   ub::registerConvertUBToLLVMInterface(registry);
+  vector::registerConvertVectorToLLVMInterface(registry);
   registerConvertNVVMToLLVMInterface(registry);
   NVVM::registerNVVMTargetInterfaceExternalModels(registry);
   registerBuiltinDialectTranslation(registry);
@@ -177,7 +238,7 @@ llvm::Expected<CudaTargetCode> emitFP8GemmPTX(MLIRContext &context, const CudaCh
 
   CudaTargetCode code;
   code.chip = chip.name.str();
-  auto module = buildFP8GemmModule(context, chip, tiles, &code.kernels);
+  auto module = buildFP8GemmModule(context, plan, &code.kernels);
   if (!module)
     return module.takeError();
   if (printKernelIR)
@@ -190,6 +251,8 @@ llvm::Expected<CudaTargetCode> emitFP8GemmPTX(MLIRContext &context, const CudaCh
   target.optLevel = 3;
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &gpuPm = pm.nest<gpu::GPUModuleOp>();
+  // sm_80's kernels widen e4m3 with arith.extf, which only kiln-expand-f8 lowers.
+  gpuPm.addPass(kiln::createExpandF8());
   gpuPm.addPass(createSCFToControlFlowPass());
   ConvertGpuOpsToNVVMOpsOptions toNVVM;
   toNVVM.useBarePtrCallConv = true;

@@ -11,6 +11,7 @@
 #ifndef KILN_COMPILER_TARGETS_CUDA_CUDACODEGEN_H
 #define KILN_COMPILER_TARGETS_CUDA_CUDACODEGEN_H
 
+#include "compiler/targets/cuda/FP8GemmMma.h"
 #include "compiler/targets/cuda/FP8GemmSm90.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -43,12 +44,25 @@ std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(mlir::Module
 std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
                                        llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);
 
-/// One generated kernel and how to launch it.
+/// What one chip's module holds: sm_90a's wgmma kernels, or the mma.sync kernels of sm_89 and
+/// sm_80 (dense only: the grouped layouts are sm_90a's so far).
+struct GemmPlan {
+  std::vector<Sm90GemmTile> sm90;
+  std::vector<MmaGemmTile> mma;
+  bool expertsLeftOut = false; // the model has expert GEMMs this chip gets no kernel for
+  bool empty() const { return sm90.empty() && mma.empty(); }
+};
+
+/// planFP8Gemms for sm_90a; one chooseMmaGemmTile kernel per dense (N, K) for sm_89 / sm_80.
+GemmPlan planFP8GemmsFor(const CudaChip &chip,
+                         llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
+                         llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);
+
+/// One generated kernel and how to launch it, as manifest.json describes it.
 struct CudaKernel {
   std::string name;
-  Sm90GemmTile tile;
-  int64_t threads = 0;
-  int64_t sharedBytes = 0;
+  int64_t n = 0, k = 0, bm = 0, bn = 0, stages = 0, threads = 0, sharedBytes = 0;
+  std::string layout, out, mRange, grid, splits, abi;
 };
 
 /// The PTX of one chip's module and the kernels in it.
@@ -61,19 +75,19 @@ struct CudaTargetCode {
 /// Builds a gpu.module with one FP8 GEMM kernel per tile for `chip` and lowers it to PTX.
 /// `printKernelIR`, when set, receives the module before lowering.
 llvm::Expected<CudaTargetCode> emitFP8GemmPTX(mlir::MLIRContext &context, const CudaChip &chip,
-                                              llvm::ArrayRef<Sm90GemmTile> tiles,
+                                              const GemmPlan &plan,
                                               llvm::raw_ostream *printKernelIR = nullptr);
 
-/// Adds gpu.module @kiln_fp8_gemms with one kernel per tile to `module` (marking it a
+/// Adds gpu.module @kiln_fp8_gemms with one kernel per planned tile to `module` (marking it a
 /// gpu.container_module). Fails with one line on a tile the kernel cannot take.
-llvm::Error buildFP8GemmKernels(mlir::ModuleOp module, llvm::ArrayRef<Sm90GemmTile> tiles,
+llvm::Error buildFP8GemmKernels(mlir::ModuleOp module, const GemmPlan &plan,
                                 std::vector<CudaKernel> *kernels);
 
 /// Builds (without lowering) the module emitFP8GemmPTX lowers: a new module holding
 /// buildFP8GemmKernels' gpu.module.
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-buildFP8GemmModule(mlir::MLIRContext &context, const CudaChip &chip,
-                   llvm::ArrayRef<Sm90GemmTile> tiles, std::vector<CudaKernel> *kernels);
+buildFP8GemmModule(mlir::MLIRContext &context, const GemmPlan &plan,
+                   std::vector<CudaKernel> *kernels);
 
 } // namespace kiln::cuda
 

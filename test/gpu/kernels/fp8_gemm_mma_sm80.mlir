@@ -1,0 +1,31 @@
+// kiln-compile's sm_80 FP8 GEMM (compiler/targets/cuda/FP8GemmMma.h: mma.sync, cp.async,
+// ldmatrix; M at run time, N tails). No kernel text here: the GENERATE pass builds the
+// kernels, as in fp8_gemm_sm90.mlir. Checked at M = 1, 7, 64, partial tiles and 4096 (one
+// DeepSeek-V3 shape, for timing), with N and K tails (K 208: a partial last block), on an
+// H100 as driver-JIT'd PTX.
+// GENERATE: kiln-build-fp8-gemms{chip=sm_80 shapes=256x512,200x256,2112x7168,192x208}
+// TARGETS: sm_80:+ptx70
+// BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma  1x256x512x64
+// BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma  7x256x512x64
+// BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma  64x256x512x64
+// BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma  200x256x512x64
+// BUNDLE: fp8_gemm_sm80_n200_k256_bn64  fp8_gemm_mma  1x200x256x64
+// BUNDLE: fp8_gemm_sm80_n200_k256_bn64  fp8_gemm_mma  100x200x256x64
+// BUNDLE: fp8_gemm_sm80_n2112_k7168_bn64  fp8_gemm_mma  7x2112x7168x64
+// BUNDLE: fp8_gemm_sm80_n2112_k7168_bn64  fp8_gemm_mma  4096x2112x7168x64
+// BUNDLE: fp8_gemm_sm80_n192_k208_bn64  fp8_gemm_mma  1x192x208x64
+// BUNDLE: fp8_gemm_sm80_n192_k208_bn64  fp8_gemm_mma  70x192x208x64
+//
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{chip=sm_80 shapes=256x512,200x256,2112x7168,192x208}, nvvm-attach-target{chip=sm_80 features=+ptx70 O=3}, gpu.module(kiln-expand-f8, convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
+// RUN: FileCheck %s --input-file=%t.ptx
+// CHECK: .target sm_80
+// CHECK-LABEL: .entry fp8_gemm_sm80_n256_k512_bn64(
+// CHECK: cp.async.cg.shared.global
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK-NOT: e4m3
+// CHECK: st.global.v2.{{b32|f32}}
+
+module {
+}

@@ -1,0 +1,37 @@
+// kiln-compile's sm_89 FP8 GEMM (compiler/targets/cuda/FP8GemmMma.h: mma.sync, cp.async,
+// ldmatrix; M at run time, N tails). No kernel text here: the GENERATE pass builds the
+// kernels, as in fp8_gemm_sm90.mlir. Checked at M = 1, 7, 64, partial tiles and 4096 (one
+// DeepSeek-V3 shape, for timing), with N and K tails (K 208: a partial last block), on an
+// H100 as driver-JIT'd PTX.
+// GENERATE: kiln-build-fp8-gemms{chip=sm_89 shapes=256x512,200x256,2112x7168,192x208}
+// TARGETS: sm_89:+ptx84
+// BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma  1x256x512x64
+// BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma  7x256x512x64
+// BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma  64x256x512x64
+// BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma  200x256x512x64
+// BUNDLE: fp8_gemm_sm89_n200_k256_bn64  fp8_gemm_mma  1x200x256x64
+// BUNDLE: fp8_gemm_sm89_n200_k256_bn64  fp8_gemm_mma  100x200x256x64
+// BUNDLE: fp8_gemm_sm89_n2112_k7168_bn64  fp8_gemm_mma  7x2112x7168x64
+// BUNDLE: fp8_gemm_sm89_n2112_k7168_bn64  fp8_gemm_mma  4096x2112x7168x64
+// BUNDLE: fp8_gemm_sm89_n192_k208_bn64  fp8_gemm_mma  1x192x208x64
+// BUNDLE: fp8_gemm_sm89_n192_k208_bn64  fp8_gemm_mma  70x192x208x64
+//
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{chip=sm_89 shapes=256x512,200x256,2112x7168,192x208}, nvvm-attach-target{chip=sm_89 features=+ptx84 O=3}, gpu.module(kiln-expand-f8, convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
+// RUN: FileCheck %s --input-file=%t.ptx
+// CHECK: .target sm_89
+// CHECK-LABEL: .entry fp8_gemm_sm89_n256_k512_bn64(
+// CHECK-COUNT-5: .param .u64 .ptr .align 1 fp8_gemm_sm89_n256_k512_bn64_param_
+// CHECK-NEXT: .param .u32 fp8_gemm_sm89_n256_k512_bn64_param_5
+// CHECK: cp.async.cg.shared.global
+// CHECK: cp.async.commit_group;
+// CHECK: cp.async.wait_group 2;
+// CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32
+// CHECK: fma.rn.f32
+// CHECK: st.global.v2.{{b32|f32}}
+// CHECK-LABEL: .entry fp8_gemm_sm89_n200_k256_bn64(
+// CHECK: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32
+
+module {
+}
