@@ -193,13 +193,7 @@ public:
     shape.block[0] = static_cast<unsigned>(tma_ ? 128 * (tileM / 64 + 1) : 128);
     shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
     shape.grid[1] = static_cast<unsigned>((m + tileM - 1) / tileM);
-    if (abi_ == GemmAbi::Mma) {
-      if (m == 0 || n % 8 || k % 16 || (tileN != 64 && tileN != 128))
-        return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                          std::string(name()) + ": shape " + std::to_string(m) + "x" +
-                              std::to_string(n) + "x" + std::to_string(k) +
-                              ": M >= 1, N a multiple of 8, K of 16, BN 64 or 128");
-    } else if (abi_ == GemmAbi::Sm90) { // persistent: one CTA per multiprocessor at most
+    if (abi_ == GemmAbi::Sm90) { // persistent: one CTA per multiprocessor at most
       size_t units = shape.grid[0] * shape.grid[1] * splits;
       shape.grid[0] = static_cast<unsigned>(
           std::min<size_t>(units, static_cast<size_t>(std::max(1, input.multiprocessors))));
