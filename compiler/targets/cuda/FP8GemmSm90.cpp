@@ -168,7 +168,6 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   // scale rows at g ceil(N/128). A unit with nothing to do (a padding block, or rows past a
   // group's count) gets an empty K range and a row limit of 0, so it loads and stores nothing
   // and the producer and consumers still agree on g.
-  Value c0i = k.c(0);
   Value rowBlocks = k.div(k.add(rows, k.c(tile.bm - 1)), k.c(tile.bm)); // per group if masked
   Value mTiles = masked ? k.mul(rowBlocks, numGroups) : rowBlocks;
   Value units = k.mul(k.mul(mTiles, k.c(nTiles)), splits);
@@ -187,9 +186,9 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     Value bRow;       // B's first row (g N + n0) and scale row (g ceil(N/128) + n0 / 128)
     Value bScaleRow;
   };
-  auto loadI32 = [&](Value base, Value index) {
+  auto loadI32 = [&](Value base, Value index) -> Value {
     Value at = LLVM::GEPOp::create(b, k.ptr, k.i32, base, ValueRange{k.cast(k.i64, index)});
-    return k.cast(k.idx, LLVM::LoadOp::create(b, k.i32, at));
+    return LLVM::LoadOp::create(b, k.i32, at);
   };
   auto unitOf = [&](Value u) {
     Value tileIndex = k.div(u, splits), split = k.rem(u, splits);
@@ -201,29 +200,25 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     unit.n0 = k.mul(nTile, k.c(tile.bn));
     unit.kbBegin = k.div(k.mul(split, k.c(kBlocks)), splits);
     unit.kbEnd = k.div(k.mul(k.add(split, c1), k.c(kBlocks)), splits);
-    Value group = c0i, active;
-    if (tile.layout == Sm90GemmLayout::Dense) {
-      unit.m0 = k.mul(mTile, k.c(tile.bm));
-      unit.rowLimit = rows;
-    } else if (!masked) {
-      unit.m0 = k.mul(mTile, k.c(tile.bm));
-      unit.rowLimit = rows;
-      // groups[i] < 0: padding. The i32 is sign-extended so -1 stays negative in index.
-      Value at = LLVM::GEPOp::create(b, k.ptr, k.i32, groups, ValueRange{k.cast(k.i64, mTile)});
-      Value g32 = LLVM::LoadOp::create(b, k.i32, at);
+    Value group = c0, active;
+    unit.m0 = k.mul(mTile, k.c(tile.bm));
+    unit.rowLimit = rows;
+    if (tile.layout == Sm90GemmLayout::GroupedContiguous) {
+      // groups[i] < 0: padding. Compared as i32, before it becomes an (unsigned) index.
+      Value g32 = loadI32(groups, mTile);
       active = k.cmp(arith::CmpIPredicate::sge, g32, k.c32(0));
       group = k.cast(k.idx, arith::MaxSIOp::create(b, g32, k.c32(0)));
-    } else {
+    } else if (masked) {
       group = k.div(mTile, rowBlocks);
       Value local = k.mul(k.rem(mTile, rowBlocks), k.c(tile.bm));
-      Value count = k.minu(loadI32(groups, group), rows);
+      Value count = k.minu(k.cast(k.idx, loadI32(groups, group)), rows);
       unit.m0 = k.add(k.mul(group, rows), local);
       unit.rowLimit = k.add(k.mul(group, rows), count);
       active = k.cmp(arith::CmpIPredicate::ult, local, count);
     }
     if (active) {
       unit.kbEnd = arith::SelectOp::create(b, active, unit.kbEnd, unit.kbBegin);
-      unit.rowLimit = arith::SelectOp::create(b, active, unit.rowLimit, c0i);
+      unit.rowLimit = arith::SelectOp::create(b, active, unit.rowLimit, c0);
     }
     unit.bRow = k.add(k.mul(group, k.c(tile.n)), unit.n0);
     unit.bScaleRow = k.add(k.mul(group, k.c(ceilDiv(tile.n, 128))), k.div(unit.n0, k.c(128)));
