@@ -44,6 +44,14 @@ constexpr int64_t kWgmmaK = 32;      // K of one e4m3 wgmma
 constexpr int64_t kMaxShared = 227 * 1024;
 constexpr int32_t kWaitTicks = 0x989680; // try_wait suspend-time hint (ns), as CUTLASS
 constexpr llvm::StringLiteral kDynamicShared = "kiln_fp8_dsmem";
+// Register split of a two-consumer CTA (384 threads, at most 168 registers each at launch):
+// the producer warpgroup gives registers back (setmaxnreg.dec 40) and the consumers take them
+// (setmaxnreg.inc 232), 128 * 40 + 256 * 232 = 384 * 168. `.inc` blocks until the CTA's pool,
+// sized by ptxas's count at launch, can supply it, so that count must be 168: ptxas-report
+// checks it for every kernel (a smaller count would hang the kernel, not fail it).
+// One-consumer CTAs (256 threads) start with up to 255 registers each and need no split.
+constexpr uint32_t kProducerRegisters = 40;
+constexpr uint32_t kConsumerRegisters = 232;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 int64_t stageBytes(const Sm90GemmTile &t) { return (t.bm + t.bn) * kBlockK; }
@@ -138,6 +146,9 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(sm90GemmThreads(tile)), 1, 1}));
+  // One CTA per SM (.minnctapersm 1): with the block size, it fixes the register count at entry
+  // (65536 / 384 -> 168), which ptxas needs to honour setmaxnreg (otherwise C7508: ignored).
+  func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(), b.getI32IntegerAttr(1));
   Block &entry = func.getBody().front();
   Value aScale = entry.getArgument(0), bScale = entry.getArgument(1), out = entry.getArgument(2),
         tmapA = entry.getArgument(3), tmapB = entry.getArgument(4);
@@ -274,6 +285,8 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     // ---- Producer warpgroup: one thread streams the K blocks into the ring.
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(roles.thenBlock()->getTerminator());
+    if (wgs == 2)
+      NVVM::SetMaxRegisterOp::create(b, kProducerRegisters, NVVM::SetMaxRegisterAction::decrease);
     k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, k.c(128 * wgs)), [&] {
       forEachUnit([&](const Unit &unit, Value g0) {
         Value m0i = k.cast(k.i32, unit.m0), n0i = k.cast(k.i32, unit.bRow);
@@ -308,6 +321,8 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   // ---- Consumer warpgroups.
   OpBuilder::InsertionGuard consumerGuard(b);
   b.setInsertionPoint(roles.elseBlock()->getTerminator());
+  if (wgs == 2)
+    NVVM::SetMaxRegisterOp::create(b, kConsumerRegisters, NVVM::SetMaxRegisterAction::increase);
   Value ctid = k.rem(tid, k.c(128));
   Value warp = k.div(ctid, k.c(32)), lane = k.rem(ctid, k.c(32));
   Value r0 = k.add(k.mul(wg, k.c(64)), k.add(k.mul(warp, k.c(16)), k.div(lane, k.c(4))));

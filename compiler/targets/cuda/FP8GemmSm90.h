@@ -13,6 +13,8 @@
 // This is the C++ form of compiler/targets/cuda/gen_fp8_gemm_tma.py's kernel (version 2), with
 // the same warp roles, mbarrier pipeline, TMA loads, wgmma descriptors and promotion, and with
 // what a model needs on top of it:
+//   - With two consumer warpgroups, setmaxnreg moves registers from the producer warpgroup
+//     (40) to the consumers (232); one CTA per SM (.minnctapersm 1) fixes the 168 at entry.
 //   - M is a kernel argument, not a constant. A tile's rows past M are zero-filled by TMA, and
 //     their scale loads and stores are masked.
 //   - N and K need not be multiples of the tile. TMA zero-fills the K tail of A and B and the

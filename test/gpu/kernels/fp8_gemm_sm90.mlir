@@ -100,17 +100,22 @@
 // CHECK-NEXT: .param .u32 fp8_gemm_sm90_n256_k512_bm128_bn128_s4_param_5,
 // CHECK-NEXT: .param .u32 fp8_gemm_sm90_n256_k512_bm128_bn128_s4_param_6
 // CHECK-NEXT: )
+// One CTA per SM fixes the register count at entry (168), so ptxas honours the register moves.
 // CHECK: .maxntid 384, 1, 1
+// CHECK-NEXT: .minnctapersm 1
 // CHECK: mbarrier.init.shared.b64
 // CHECK: fence.mbarrier_init.release.cluster;
 // CHECK: fence.proxy.async.shared::cta;
 // CHECK: bar.sync
+// The producer warpgroup gives registers back to the two consumer warpgroups.
+// CHECK: setmaxnreg.dec.sync.aligned.u32 40;
 // The producer (its K loop unrolled here: 4 blocks, 4 stages): expect the stage's bytes, two TMA
 // loads completing on its mbarrier.
 // CHECK: mbarrier.arrive.expect_tx.shared.b64
 // CHECK: cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
 // CHECK-NEXT: cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes
-// The consumers: wait for the stage, wgmma, free it, promote, store.
+// The consumers: take the registers, wait for the stage, wgmma, free it, promote, store.
+// CHECK: setmaxnreg.inc.sync.aligned.u32 232;
 // CHECK: mbarrier.try_wait.parity.shared.b64
 // CHECK: wgmma.fence.sync.aligned;
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3
@@ -130,7 +135,9 @@
 // CHECK: .param .u64 .ptr .align 1 fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4_param_7,
 // CHECK-NEXT: .param .u32 fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4_param_8
 // CHECK: cp.async.bulk.tensor.2d
+// One consumer warpgroup (256 threads, up to 255 registers each at entry) moves none.
 // CHECK-LABEL: .entry fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4(
+// CHECK-NOT: setmaxnreg
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3
 // CHECK: atom.global.add.f32
 
