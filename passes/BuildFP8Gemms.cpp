@@ -40,9 +40,9 @@ bool parseShape(llvm::StringRef text, std::vector<cuda::Sm90GemmTile> *tiles) {
     return false;
   for (llvm::StringRef flag : llvm::ArrayRef(fields).drop_front(2)) {
     if (flag == "grouped")
-      tile.layout = cuda::Sm90GemmLayout::GroupedContiguous;
+      tile.layout = cuda::FP8GemmLayout::GroupedContiguous;
     else if (flag == "masked")
-      tile.layout = cuda::Sm90GemmLayout::GroupedMasked;
+      tile.layout = cuda::FP8GemmLayout::GroupedMasked;
     else if (flag == "bf16")
       tile.bf16Out = true;
     else
@@ -52,16 +52,23 @@ bool parseShape(llvm::StringRef text, std::vector<cuda::Sm90GemmTile> *tiles) {
   return true;
 }
 
-/// An sm_89 / sm_80 `shapes` entry: "NxK" or "NxK:BN".
+/// An sm_89 / sm_80 `shapes` entry: "NxK", then optionally ":BN" and ":grouped" or ":masked".
 bool parseMmaShape(llvm::StringRef text, bool e4m3Mma, std::vector<cuda::MmaGemmTile> *tiles) {
-  auto [shape, bn] = text.split(':');
-  auto [n, k] = shape.split('x');
+  llvm::SmallVector<llvm::StringRef> fields;
+  text.split(fields, ':');
+  auto [n, k] = fields[0].split('x');
   int64_t nValue = 0, kValue = 0;
   if (n.getAsInteger(10, nValue) || k.getAsInteger(10, kValue))
     return false;
   cuda::MmaGemmTile tile = cuda::chooseMmaGemmTile(e4m3Mma, nValue, kValue);
-  if (text.contains(':') && bn.getAsInteger(10, tile.bn))
-    return false;
+  for (auto [i, field] : llvm::enumerate(llvm::ArrayRef(fields).drop_front())) {
+    if (field == "grouped")
+      tile.layout = cuda::FP8GemmLayout::GroupedContiguous;
+    else if (field == "masked")
+      tile.layout = cuda::FP8GemmLayout::GroupedMasked;
+    else if (i != 0 || field.getAsInteger(10, tile.bn))
+      return false;
+  }
   tiles->push_back(tile);
   return true;
 }
@@ -86,7 +93,7 @@ struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
       if (!parsed) {
         module.emitError() << "kiln-build-fp8-gemms: shapes entry '" << text << "': expected "
                            << (sm90 ? "NxK or NxK:BMxBNxSTAGES[:grouped|:masked][:bf16]"
-                                    : "NxK or NxK:BN");
+                                    : "NxK or NxK:BN, then optionally :grouped or :masked");
         return signalPassFailure();
       }
     }

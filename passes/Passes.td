@@ -258,8 +258,8 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
       - each expert GEMM of a `kiln.moe.experts` gets a grouped contiguous BM 128 bf16 kernel
         and a grouped masked BM 64 f32 kernel.
     One more kernel is built per `shapes` entry. With `chip=sm_89` or `chip=sm_80` the kernels
-    are the mma.sync ones (compiler/targets/cuda/FP8GemmMma.h), one per dense (N, K); those
-    chips get no grouped kernels yet. The module becomes a `gpu.container_module`.
+    are the mma.sync ones (compiler/targets/cuda/FP8GemmMma.h): one per dense (N, K), and a
+    grouped contiguous and a grouped masked one per expert (N, K). The module becomes a `gpu.container_module`.
     This is what `kiln-compile --target sm_90a --emit ptx` lowers. kiln-opt runs it for lit
     tests and for `scripts/gpu-check`'s bundle.
 
@@ -277,11 +277,11 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
-           "sm_90a (wgmma kernels) or sm_89 / sm_80 (mma.sync kernels, dense only)">,
+           "sm_90a (wgmma kernels) or sm_89 / sm_80 (mma.sync kernels)">,
     ListOption<"shapes", "shapes", "std::string",
                "More kernels. sm_90a: NxK (a dense linear's two) or NxK:BMxBNxSTAGES followed "
-               "by any of :grouped, :masked, :bf16 (that one kernel). sm_89 / sm_80: NxK or "
-               "NxK:BN">
+               "by any of :grouped, :masked, :bf16 (that one kernel). sm_89 / sm_80: NxK, "
+               "then optionally :BN and :grouped or :masked">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",
                            "::mlir::NVVM::NVVMDialect", "::mlir::arith::ArithDialect",

@@ -136,8 +136,6 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
                               {"kernels", std::move(kernels)}};
     if (haveCubin)
       target["cubin"] = (chip.name + "/kiln_fp8_gemms.cubin").str();
-    if (plan.expertsLeftOut)
-      target["experts"] = "no kernels: the grouped expert GEMMs are built for sm_90a only";
     targets.push_back(std::move(target));
   }
   llvm::json::Object manifest{

@@ -1,6 +1,8 @@
-// GroupedGemmCheck.cpp - checks "fp8_gemm_sm90_grouped" and "fp8_gemm_sm90_masked": the grouped
-// FP8 GEMMs of a MoE layer's routed experts that kiln-compile emits
-// (compiler/targets/cuda/FP8GemmSm90.h, Sm90GemmLayout). Both compute, for each group g,
+// GroupedGemmCheck.cpp - checks "fp8_gemm_sm90_grouped", "fp8_gemm_sm90_masked",
+// "fp8_gemm_mma_grouped" and "fp8_gemm_mma_masked": the grouped FP8 GEMMs of a MoE layer's
+// routed experts that kiln-compile emits for sm_90a (compiler/targets/cuda/FP8GemmSm90.h) and
+// for sm_89 / sm_80 (FP8GemmMma.h), in the layouts of FP8GemmLayout.h. All compute, for each
+// group g,
 // C_g = A_g . B_g^T with DeepSeek's block scales, B being [G, N, K] with scales
 // [G, ceil(N/128), ceil(K/128)].
 //
@@ -12,8 +14,12 @@
 //
 // With COUNTS 2, counts are drawn per run: group 0 full (M rows), group 1 empty (when G > 1),
 // the others uniform in [0, M], so tiles are partial and uneven; with COUNTS 1 every group has
-// M rows (the benchmark shapes). Shape GROUPSxMxNxKxBMxBNxSTAGESxOUTBITSxSPLITSxCOUNTS; ABI (a_s, b_s, c, tmap_a, tmap_b, m, splits, groups, num_groups); persistent grid
-// min(units, multiprocessors). Every valid element is checked against the float64 reference
+// M rows (the benchmark shapes).
+//   sm_90a: shape GROUPSxMxNxKxBMxBNxSTAGESxOUTBITSxSPLITSxCOUNTS; ABI (a_s, b_s, c, tmap_a,
+//     tmap_b, m, splits, groups, num_groups); persistent grid min(units, multiprocessors).
+//   mma (sm_89, sm_80): shape GROUPSxMxNxKxBNxCOUNTS (BM 64, f32 out, no split); ABI (a, a_s, b,
+//     b_s, c, m, groups, num_groups); grid (ceil(N/BN), row blocks), 128 threads.
+// Every valid element is checked against the float64 reference
 // (two per 64 x 64 block past 2^32 multiply-adds), with FP8GemmReference's bound, and every
 // row that must stay unwritten is checked for NaN.
 #include "ErrorStats.h"
@@ -28,14 +34,24 @@
 namespace kiln::kerneltest {
 namespace {
 
+// One drawn problem, on the host: A, B and their scales, each group's rows and first row.
+struct GroupedProblem {
+  std::vector<uint8_t> a, b;
+  std::vector<float> aScale, bScale;
+  std::vector<size_t> count, start;
+  size_t rows = 0, tileM = 0, splits = 1;
+};
+
 class GroupedGemmCheck : public KernelCheck {
 public:
-  explicit GroupedGemmCheck(bool masked) : masked_(masked) {}
+  GroupedGemmCheck(bool masked, bool mma) : masked_(masked), mma_(mma) {}
   const char *name() const override {
+    if (mma_)
+      return masked_ ? "fp8_gemm_mma_masked" : "fp8_gemm_mma_grouped";
     return masked_ ? "fp8_gemm_sm90_masked" : "fp8_gemm_sm90_grouped";
   }
   const char *shapeSyntax() const override {
-    return "GROUPSxMxNxKxBMxBNxSTAGESxOUTBITSxSPLITSxCOUNTS";
+    return mma_ ? "GROUPSxMxNxKxBNxCOUNTS" : "GROUPSxMxNxKxBMxBNxSTAGESxOUTBITSxSPLITSxCOUNTS";
   }
 
   kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
@@ -44,26 +60,34 @@ public:
     const size_t m = static_cast<size_t>(input.shape[1]);
     const size_t n = static_cast<size_t>(input.shape[2]);
     const size_t k = static_cast<size_t>(input.shape[3]);
-    const size_t tileM = static_cast<size_t>(input.shape[4]);
-    const size_t tileN = static_cast<size_t>(input.shape[5]);
-    const size_t stages = static_cast<size_t>(input.shape[6]);
-    const bool bf16 = input.shape[7] == 16;
-    const size_t splits = static_cast<size_t>(input.shape[8]);
-    const bool uneven = input.shape[9] == 2;
+    // The mma kernels' fixed parameters: BM 64, f32 output, no split-K, and the cp.async
+    // stages of FP8GemmMma.h (3 for BN 64, 2 for 128).
+    const size_t tileM = mma_ ? 64 : static_cast<size_t>(input.shape[4]);
+    const size_t tileN = static_cast<size_t>(input.shape[mma_ ? 4 : 5]);
+    const size_t stages = mma_ ? (tileN == 64 ? 3 : 2) : static_cast<size_t>(input.shape[6]);
+    const int64_t outBits = mma_ ? 32 : input.shape[7];
+    const bool bf16 = outBits == 16;
+    const size_t splits = mma_ ? 1 : static_cast<size_t>(input.shape[8]);
+    const bool uneven = input.shape[mma_ ? 5 : 9] == 2;
     if (n % 8 || k % 16 || (tileM != 64 && tileM != 128) || (tileN != 64 && tileN != 128) ||
-        (input.shape[7] != 16 && input.shape[7] != 32) || (bf16 && splits != 1))
+        (outBits != 16 && outBits != 32) || (bf16 && splits != 1))
       return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                         std::string(name()) + ": N must be a multiple of 8, K of 16, BM and BN "
                                               "64 or 128, OUTBITS 16 (SPLITS 1) or 32");
     const size_t kBlocks = (k + kGemmBlockK - 1) / kGemmBlockK, nBlocks = (n + 127) / 128;
 
     // Rows of each group and where they start in A and C.
-    std::vector<size_t> count(groups), start(groups);
+    GroupedProblem p;
+    p.tileM = tileM;
+    p.splits = splits;
+    std::vector<size_t> &count = p.count, &start = p.start;
+    count.resize(groups);
+    start.resize(groups);
     std::uniform_int_distribution<size_t> anyCount(0, m);
     for (size_t g = 0; g < groups; ++g)
       count[g] = !uneven || g == 0 ? m : g == 1 ? 0 : anyCount(*input.random);
     std::vector<int32_t> groupArgument;
-    size_t rows = 0;
+    size_t &rows = p.rows;
     if (masked_) {
       for (size_t g = 0; g < groups; ++g) {
         start[g] = g * m;
@@ -81,10 +105,14 @@ public:
       rows += tileM;
     }
 
-    std::vector<uint8_t> a(rows * k), b(groups * n * k);
+    std::vector<uint8_t> &a = p.a, &b = p.b;
+    std::vector<float> &aScale = p.aScale, &bScale = p.bScale;
+    a.resize(rows * k);
+    b.resize(groups * n * k);
+    aScale.resize(rows * kBlocks);
+    bScale.resize(groups * nBlocks * kBlocks);
     randomE4M3(*input.random, &a);
     randomE4M3(*input.random, &b);
-    std::vector<float> aScale(rows * kBlocks), bScale(groups * nBlocks * kBlocks);
     randomScales(*input.random, false, &aScale);
     randomScales(*input.random, false, &bScale);
 
@@ -101,6 +129,19 @@ public:
         return status;
     if (kiln_status_t status = output.upload(launcher, /*zero=*/splits > 1, &dc))
       return status;
+    int32_t mArgument = static_cast<int32_t>(masked_ ? m : rows);
+    int32_t splitArgument = static_cast<int32_t>(splits);
+    int32_t groupCount = static_cast<int32_t>(groups);
+    size_t mTiles = masked_ ? groups * ((m + tileM - 1) / tileM) : rows / tileM;
+    LaunchShape shape;
+    if (mma_) {
+      void *arguments[] = {&da, &dAScale, &db, &dBScale, &dc, &mArgument, &dGroups, &groupCount};
+      shape.block[0] = 128;
+      shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
+      shape.grid[1] = static_cast<unsigned>(mTiles);
+      shape.sharedBytes = static_cast<unsigned>(stages * (tileM + tileN) * kGemmBlockK);
+      return checkAndTime(launcher, input, shape, arguments, output, dc, p, result);
+    }
     if (kiln_status_t status =
             launcher.tensorMap2D(da, rows, k, static_cast<unsigned>(tileM), kGemmBlockK, &dMapA))
       return status;
@@ -108,18 +149,31 @@ public:
                                                     static_cast<unsigned>(tileN), kGemmBlockK,
                                                     &dMapB))
       return status;
-    int32_t mArgument = static_cast<int32_t>(masked_ ? m : rows);
-    int32_t splitArgument = static_cast<int32_t>(splits);
-    int32_t groupCount = static_cast<int32_t>(groups);
     void *arguments[] = {&dAScale, &dBScale, &dc,           &dMapA,     &dMapB,
                          &mArgument, &splitArgument, &dGroups, &groupCount};
-    LaunchShape shape;
     shape.block[0] = static_cast<unsigned>(128 * (tileM / 64 + 1));
-    size_t mTiles = masked_ ? groups * ((m + tileM - 1) / tileM) : rows / tileM;
     size_t units = mTiles * ((n + tileN - 1) / tileN) * splits;
     shape.grid[0] = static_cast<unsigned>(
         std::max<size_t>(1, std::min<size_t>(units, std::max(1, input.multiprocessors))));
     shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kGemmBlockK);
+    return checkAndTime(launcher, input, shape, arguments, output, dc, p, result);
+  }
+
+private:
+  // One launch checked against the float64 reference, then the timed launches.
+  kiln_status_t checkAndTime(KernelLauncher &launcher, const CheckInput &input,
+                             const LaunchShape &shape, void **arguments, GemmOutput &output,
+                             CUdeviceptr dc, const GroupedProblem &p,
+                             CheckResult *result) const {
+    const std::vector<uint8_t> &a = p.a, &b = p.b;
+    const std::vector<float> &aScale = p.aScale, &bScale = p.bScale;
+    const std::vector<size_t> &count = p.count, &start = p.start;
+    const size_t rows = p.rows, tileM = p.tileM, splits = p.splits;
+    const size_t groups = count.size();
+    const size_t m = static_cast<size_t>(input.shape[1]);
+    const size_t n = static_cast<size_t>(input.shape[2]);
+    const size_t k = static_cast<size_t>(input.shape[3]);
+    const size_t kBlocks = (k + kGemmBlockK - 1) / kGemmBlockK, nBlocks = (n + 127) / 128;
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
       return status;
     std::vector<float> c;
@@ -196,19 +250,28 @@ public:
                          &result->microseconds);
   }
 
-private:
-  bool masked_;
+  bool masked_, mma_;
 };
 
 } // namespace
 
 const KernelCheck &fp8GemmGroupedCheck() {
-  static const GroupedGemmCheck check(false);
+  static const GroupedGemmCheck check(/*masked=*/false, /*mma=*/false);
   return check;
 }
 
 const KernelCheck &fp8GemmMaskedCheck() {
-  static const GroupedGemmCheck check(true);
+  static const GroupedGemmCheck check(/*masked=*/true, /*mma=*/false);
+  return check;
+}
+
+const KernelCheck &fp8GemmMmaGroupedCheck() {
+  static const GroupedGemmCheck check(/*masked=*/false, /*mma=*/true);
+  return check;
+}
+
+const KernelCheck &fp8GemmMmaMaskedCheck() {
+  static const GroupedGemmCheck check(/*masked=*/true, /*mma=*/true);
   return check;
 }
 

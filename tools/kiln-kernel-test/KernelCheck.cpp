@@ -7,9 +7,11 @@ namespace kiln::kerneltest {
 namespace {
 
 const KernelCheck *const *allChecks(size_t *count) {
-  static const KernelCheck *const checks[] = {&fp8GemmCheck(), &fp8GemmTmaCheck(), &fp8GemmSm90Check(), &fp8GemmMmaCheck(),
-                                                &fp8GemmGroupedCheck(), &fp8GemmMaskedCheck(),
-                                                &rowDotCheck(), &scaleCheck()};
+  static const KernelCheck *const checks[] = {
+      &fp8GemmCheck(),        &fp8GemmTmaCheck(),    &fp8GemmSm90Check(),
+      &fp8GemmMmaCheck(),     &fp8GemmGroupedCheck(), &fp8GemmMaskedCheck(),
+      &fp8GemmMmaGroupedCheck(), &fp8GemmMmaMaskedCheck(), &rowDotCheck(),
+      &scaleCheck()};
   *count = sizeof checks / sizeof checks[0];
   return checks;
 }

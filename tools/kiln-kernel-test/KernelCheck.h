@@ -61,6 +61,8 @@ const KernelCheck &fp8GemmSm90Check();
 const KernelCheck &fp8GemmMmaCheck();
 const KernelCheck &fp8GemmGroupedCheck();
 const KernelCheck &fp8GemmMaskedCheck();
+const KernelCheck &fp8GemmMmaGroupedCheck();
+const KernelCheck &fp8GemmMmaMaskedCheck();
 
 } // namespace kiln::kerneltest
 

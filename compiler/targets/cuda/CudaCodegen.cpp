@@ -89,9 +89,7 @@ CudaKernel describe(const Sm90GemmTile &t) {
   k.n = t.n, k.k = t.k, k.bm = t.bm, k.bn = t.bn, k.stages = t.stages;
   k.threads = sm90GemmThreads(t);
   k.sharedBytes = sm90GemmSharedBytes(t);
-  k.layout = t.layout == Sm90GemmLayout::Dense               ? "dense"
-             : t.layout == Sm90GemmLayout::GroupedContiguous ? "grouped-contiguous"
-                                                             : "grouped-masked";
+  k.layout = fp8GemmLayoutName(t.layout);
   k.out = t.bf16Out ? "bf16" : "f32";
   k.mRange = t.bm == 64 ? "m <= 64" : "m > 64";
   k.grid = "(min(units, multiprocessors), 1, 1), units = ceil(M/bm) * ceil(N/bn) * splits";
@@ -99,7 +97,7 @@ CudaKernel describe(const Sm90GemmTile &t) {
                        : "clamp(multiprocessors / (ceil(M/bm) * ceil(N/bn)), 1, max(1, "
                          "ceil(K/128) / 12)); with splits > 1 the kernel adds into C, which "
                          "must be zeroed";
-  k.abi = t.layout == Sm90GemmLayout::Dense
+  k.abi = t.layout == FP8GemmLayout::Dense
               ? "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32"
               : "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32; groups: pointer to i32; "
                 "num_groups: i32";
@@ -112,12 +110,15 @@ CudaKernel describe(const MmaGemmTile &t) {
   k.n = t.n, k.k = t.k, k.bm = kMmaGemmTileM, k.bn = t.bn, k.stages = mmaGemmStages(t);
   k.threads = kMmaGemmThreads;
   k.sharedBytes = mmaGemmSharedBytes(t);
-  k.layout = "dense";
+  k.layout = fp8GemmLayoutName(t.layout);
   k.out = "f32";
   k.mRange = "any m";
-  k.grid = "(ceil(N/bn), ceil(M/64), 1)";
+  k.grid = t.layout == FP8GemmLayout::GroupedMasked ? "(ceil(N/bn), num_groups * ceil(M/64), 1)"
+                                                    : "(ceil(N/bn), ceil(M/64), 1)";
   k.splits = "none";
-  k.abi = "a, a_s, b, b_s, c: pointers; m: i32";
+  k.abi = t.layout == FP8GemmLayout::Dense
+              ? "a, a_s, b, b_s, c: pointers; m: i32"
+              : "a, a_s, b, b_s, c: pointers; m: i32; groups: pointer to i32; num_groups: i32";
   return k;
 }
 
@@ -178,19 +179,19 @@ std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(ModuleOp gra
 std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
                                        llvm::ArrayRef<std::pair<int64_t, int64_t>> experts) {
   std::vector<Sm90GemmTile> tiles;
-  auto add = [&](int64_t n, int64_t k, bool smallM, Sm90GemmLayout layout) {
+  auto add = [&](int64_t n, int64_t k, bool smallM, FP8GemmLayout layout) {
     Sm90GemmTile tile = chooseSm90GemmTile(n, k, smallM);
     tile.layout = layout;
     tile.bf16Out = !smallM;
     tiles.push_back(tile);
   };
   for (auto [n, k] : dense) {
-    add(n, k, /*smallM=*/false, Sm90GemmLayout::Dense);
-    add(n, k, /*smallM=*/true, Sm90GemmLayout::Dense);
+    add(n, k, /*smallM=*/false, FP8GemmLayout::Dense);
+    add(n, k, /*smallM=*/true, FP8GemmLayout::Dense);
   }
   for (auto [n, k] : experts) {
-    add(n, k, /*smallM=*/false, Sm90GemmLayout::GroupedContiguous);
-    add(n, k, /*smallM=*/true, Sm90GemmLayout::GroupedMasked);
+    add(n, k, /*smallM=*/false, FP8GemmLayout::GroupedContiguous);
+    add(n, k, /*smallM=*/true, FP8GemmLayout::GroupedMasked);
   }
   return tiles;
 }
@@ -202,9 +203,17 @@ GemmPlan planFP8GemmsFor(const CudaChip &chip, llvm::ArrayRef<std::pair<int64_t,
     plan.sm90 = planFP8Gemms(dense, experts);
     return plan;
   }
+  // One kernel serves every M here (no split-K, no persistence): per expert shape, the grouped
+  // contiguous kernel (prefill) and the masked one (decode).
+  const bool e4m3Mma = chip.name == "sm_89";
   for (auto [n, k] : dense)
-    plan.mma.push_back(chooseMmaGemmTile(/*e4m3Mma=*/chip.name == "sm_89", n, k));
-  plan.expertsLeftOut = !experts.empty();
+    plan.mma.push_back(chooseMmaGemmTile(e4m3Mma, n, k));
+  for (auto [n, k] : experts)
+    for (FP8GemmLayout layout : {FP8GemmLayout::GroupedContiguous, FP8GemmLayout::GroupedMasked}) {
+      MmaGemmTile tile = chooseMmaGemmTile(e4m3Mma, n, k);
+      tile.layout = layout;
+      plan.mma.push_back(tile);
+    }
   return plan;
 }
 

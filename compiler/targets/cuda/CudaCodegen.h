@@ -45,15 +45,15 @@ std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t
                                        llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);
 
 /// What one chip's module holds: sm_90a's wgmma kernels, or the mma.sync kernels of sm_89 and
-/// sm_80 (dense only: the grouped layouts are sm_90a's so far).
+/// sm_80.
 struct GemmPlan {
   std::vector<Sm90GemmTile> sm90;
   std::vector<MmaGemmTile> mma;
-  bool expertsLeftOut = false; // the model has expert GEMMs this chip gets no kernel for
   bool empty() const { return sm90.empty() && mma.empty(); }
 };
 
-/// planFP8Gemms for sm_90a; one chooseMmaGemmTile kernel per dense (N, K) for sm_89 / sm_80.
+/// planFP8Gemms for sm_90a. For sm_89 / sm_80, one chooseMmaGemmTile kernel per dense (N, K),
+/// and a grouped contiguous and a grouped masked one per expert (N, K).
 GemmPlan planFP8GemmsFor(const CudaChip &chip,
                          llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
                          llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);

@@ -62,8 +62,8 @@ llvm::Error checkMmaGemmTile(const MmaGemmTile &t) {
 }
 
 std::string mmaGemmName(const MmaGemmTile &t) {
-  return llvm::formatv("fp8_gemm_{0}_n{1}_k{2}_bn{3}", t.e4m3Mma ? "sm89" : "sm80", t.n, t.k,
-                       t.bn)
+  return llvm::formatv("fp8_gemm_{0}{1}_n{2}_k{3}_bn{4}", t.e4m3Mma ? "sm89" : "sm80",
+                       fp8GemmLayoutSuffix(t.layout), t.n, t.k, t.bn)
       .str();
 }
 
@@ -88,7 +88,11 @@ gpu::GPUFuncOp buildMmaFP8Gemm(OpBuilder &builder, Location loc, const MmaGemmTi
   Type quadType = LLVM::LLVMStructType::getLiteral(ctx, {i32, i32, i32, i32});
   Type globalPtr = LLVM::LLVMPointerType::get(ctx, 1);
 
-  auto funcType = FunctionType::get(ctx, {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, i32}, {});
+  const bool grouped = tile.layout != FP8GemmLayout::Dense;
+  SmallVector<Type> arguments = {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, i32};
+  if (grouped)
+    arguments.append({k.ptr, i32});
+  auto funcType = FunctionType::get(ctx, arguments, {});
   auto func = gpu::GPUFuncOp::create(b, mmaGemmName(tile), funcType);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({kMmaGemmThreads, 1, 1}));
@@ -99,9 +103,35 @@ gpu::GPUFuncOp buildMmaFP8Gemm(OpBuilder &builder, Location loc, const MmaGemmTi
 
   Value c0 = k.c(0), c1 = k.c(1);
   Value rows = k.cast(k.idx, entry.getArgument(5));
-  Value lastRow = k.sub(rows, c1), lastCol = k.c(tile.n - 1);
+  Value rowBlock = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  // The CTA's first row of A and C, the row at which its valid rows end (rows at or past it
+  // are neither stored nor read for scales), and for the grouped layouts its group, whose
+  // weight B [N, K] and scales [ceil(N/128), ceil(K/128)] replace the base pointers.
+  Value m0 = k.mul(rowBlock, k.c(bm)), rowLimit = rows, group, active;
+  if (tile.layout == FP8GemmLayout::GroupedContiguous) {
+    // groups[i] < 0: padding. Compared as i32, before it becomes an (unsigned) index.
+    Value g32 = k.loadI32(entry.getArgument(6), rowBlock);
+    active = k.cmp(arith::CmpIPredicate::sge, g32, k.c32(0));
+    group = k.cast(k.idx, arith::MaxSIOp::create(b, g32, k.c32(0)));
+  } else if (tile.layout == FP8GemmLayout::GroupedMasked) {
+    Value rowBlocks = k.div(k.add(rows, k.c(bm - 1)), k.c(bm));
+    group = k.div(rowBlock, rowBlocks);
+    Value local = k.mul(k.rem(rowBlock, rowBlocks), k.c(bm));
+    Value count = k.minu(k.cast(k.idx, k.loadI32(entry.getArgument(6), group)), rows);
+    m0 = k.add(k.mul(group, rows), local);
+    rowLimit = k.add(k.mul(group, rows), count);
+    active = k.cmp(arith::CmpIPredicate::ult, local, count);
+  }
+  if (grouped) {
+    // The whole CTA takes the same branch, so the barriers inside stay uniform.
+    auto work = scf::IfOp::create(b, active, /*withElseRegion=*/false);
+    b.setInsertionPoint(work.thenBlock()->getTerminator());
+    const int64_t scaleRows = (tile.n + 127) / 128;
+    bMatrix = k.byteOffset(bMatrix, k.cast(k.i64, k.mul(group, k.c(tile.n * tile.k))));
+    bScale = k.f32Element(bScale, k.mul(group, k.c(scaleRows * kBlocks)));
+  }
+  Value lastRow = k.sub(rowLimit, c1), lastCol = k.c(tile.n - 1);
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value m0 = k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::y), k.c(bm));
   Value n0 = k.mul(gpu::BlockIdOp::create(b, gpu::Dimension::x), k.c(tile.bn));
   Value warp = k.div(tid, k.c(32)), lane = k.rem(tid, k.c(32));
   Value g = k.div(lane, k.c(4)), t = k.rem(lane, k.c(4));
@@ -302,7 +332,7 @@ gpu::GPUFuncOp buildMmaFP8Gemm(OpBuilder &builder, Location loc, const MmaGemmTi
   auto pairType = VectorType::get({2}, f32);
   for (int64_t mt = 0; mt < mTiles; ++mt)
     for (int h = 0; h < 2; ++h)
-      k.ifThen(k.cmp(arith::CmpIPredicate::ult, outRow[mt][h], rows), [&] {
+      k.ifThen(k.cmp(arith::CmpIPredicate::ult, outRow[mt][h], rowLimit), [&] {
         Value rowStart = k.mul(outRow[mt][h], k.c(tile.n));
         for (int64_t nt = 0; nt < nTiles; ++nt) {
           Value col = nt ? k.add(column, k.c(8 * nt)) : column;

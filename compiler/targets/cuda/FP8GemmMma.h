@@ -18,12 +18,21 @@
 // past N, are loaded from the last row (clamped) and never stored. K need not be a multiple of
 // 128: the chunks past K are zero-filled (cp.async src-size 0). N % 8 == 0, K % 16 == 0.
 //
-// Launch ABI: (a, a_s, b, b_s, c : !llvm.ptr, m : i32); grid (ceil(N / BN), ceil(M / 64));
-// 128 threads; dynamic shared memory mmaGemmSharedBytes(); f32 C [M, N].
+// The grouped layouts of a MoE layer's routed experts (FP8GemmLayout.h) take one CTA per
+// 64-row block of A as the dense kernel does: the block's group picks B [G, N, K] and its
+// scales; a padding block (contiguous) or a block past its group's count (masked) returns
+// before loading anything.
+//
+// Launch ABI: (a, a_s, b, b_s, c : !llvm.ptr, m : i32), and for the grouped layouts
+// (groups : !llvm.ptr to i32, num_groups : i32); grid (ceil(N / BN), row blocks) with
+// ceil(M / 64) row blocks (dense, grouped contiguous) or num_groups ceil(M / 64) (masked);
+// 128 threads; dynamic shared memory mmaGemmSharedBytes(); f32 C.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_TARGETS_CUDA_FP8GEMMMMA_H
 #define KILN_COMPILER_TARGETS_CUDA_FP8GEMMMMA_H
+
+#include "compiler/targets/cuda/FP8GemmLayout.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
@@ -39,12 +48,13 @@ struct MmaGemmTile {
   int64_t n = 0;
   int64_t k = 0;
   int64_t bn = 64; // 64 only: 128 spills
+  FP8GemmLayout layout = FP8GemmLayout::Dense;
 };
 
 /// BN 64: BN 128 spills (sm_89: 8 bytes at 255 registers; sm_80's bf16 conversions more).
 MmaGemmTile chooseMmaGemmTile(bool e4m3Mma, int64_t n, int64_t k);
 llvm::Error checkMmaGemmTile(const MmaGemmTile &tile);
-/// fp8_gemm_sm89_n<N>_k<K>_bn<BN> or fp8_gemm_sm80_...
+/// fp8_gemm_sm89[_grouped|_masked]_n<N>_k<K>_bn<BN> or fp8_gemm_sm80_...
 std::string mmaGemmName(const MmaGemmTile &tile);
 /// cp.async stages: 3 for BN 64, 2 for BN 128 (48 KiB, the default shared-memory limit).
 int64_t mmaGemmStages(const MmaGemmTile &tile);

@@ -106,10 +106,8 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
 }
 
 std::string sm90GemmName(const Sm90GemmTile &t) {
-  const char *layout = t.layout == Sm90GemmLayout::GroupedContiguous ? "_grouped"
-                       : t.layout == Sm90GemmLayout::GroupedMasked   ? "_masked"
-                                                                     : "";
-  return llvm::formatv("fp8_gemm_sm90{0}_n{1}_k{2}_bm{3}_bn{4}_s{5}{6}", layout, t.n, t.k, t.bm,
+  return llvm::formatv("fp8_gemm_sm90{0}_n{1}_k{2}_bm{3}_bn{4}_s{5}{6}",
+                       fp8GemmLayoutSuffix(t.layout), t.n, t.k, t.bm,
                        t.bn, t.stages, t.bf16Out ? "_bf16" : "")
       .str();
 }
@@ -133,8 +131,8 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   const int64_t regs = tile.bn / 2;
   const int64_t bytesPerStage = stageBytes(tile);
   const bool nTail = tile.n % tile.bn != 0;
-  const bool grouped = tile.layout != Sm90GemmLayout::Dense;
-  const bool masked = tile.layout == Sm90GemmLayout::GroupedMasked;
+  const bool grouped = tile.layout != FP8GemmLayout::Dense;
+  const bool masked = tile.layout == FP8GemmLayout::GroupedMasked;
   const int64_t nTiles = ceilDiv(tile.n, tile.bn);
   Type accType = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(regs, k.f32));
 
@@ -197,10 +195,6 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     Value bRow;       // B's first row (g N + n0) and scale row (g ceil(N/128) + n0 / 128)
     Value bScaleRow;
   };
-  auto loadI32 = [&](Value base, Value index) -> Value {
-    Value at = LLVM::GEPOp::create(b, k.ptr, k.i32, base, ValueRange{k.cast(k.i64, index)});
-    return LLVM::LoadOp::create(b, k.i32, at);
-  };
   auto unitOf = [&](Value u) {
     Value tileIndex = k.div(u, splits), split = k.rem(u, splits);
     Value mTile = arith::SelectOp::create(b, mFastest, k.rem(tileIndex, mTiles),
@@ -214,15 +208,15 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     Value group = c0, active;
     unit.m0 = k.mul(mTile, k.c(tile.bm));
     unit.rowLimit = rows;
-    if (tile.layout == Sm90GemmLayout::GroupedContiguous) {
+    if (tile.layout == FP8GemmLayout::GroupedContiguous) {
       // groups[i] < 0: padding. Compared as i32, before it becomes an (unsigned) index.
-      Value g32 = loadI32(groups, mTile);
+      Value g32 = k.loadI32(groups, mTile);
       active = k.cmp(arith::CmpIPredicate::sge, g32, k.c32(0));
       group = k.cast(k.idx, arith::MaxSIOp::create(b, g32, k.c32(0)));
     } else if (masked) {
       group = k.div(mTile, rowBlocks);
       Value local = k.mul(k.rem(mTile, rowBlocks), k.c(tile.bm));
-      Value count = k.minu(k.cast(k.idx, loadI32(groups, group)), rows);
+      Value count = k.minu(k.cast(k.idx, k.loadI32(groups, group)), rows);
       unit.m0 = k.add(k.mul(group, rows), local);
       unit.rowLimit = k.add(k.mul(group, rows), count);
       active = k.cmp(arith::CmpIPredicate::ult, local, count);

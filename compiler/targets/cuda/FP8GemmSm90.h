@@ -39,6 +39,8 @@
 #ifndef KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
 #define KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
 
+#include "compiler/targets/cuda/FP8GemmLayout.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/Support/Error.h"
@@ -47,20 +49,6 @@
 #include <string>
 
 namespace kiln::cuda {
-
-/// How A's rows map to B's: one weight, or one per group (the routed experts of a MoE layer).
-enum class Sm90GemmLayout {
-  /// C[M, N] = A[M, K] . B[N, K]^T.
-  Dense,
-  /// Grouped, contiguous (prefill): A's rows come in blocks of BM rows, each block belonging to
-  /// one group; groups[i] (i32) is the group of rows [i BM, (i + 1) BM), or -1 for a block
-  /// of padding (skipped: no loads, no stores). B is [G, N, K] with scales [G, ceil(N/128),
-  /// ceil(K/128)]; C is [M, N].
-  GroupedContiguous,
-  /// Grouped, masked (decode): A is [G, M, K] with M = `m` rows per group of which only the
-  /// first groups[g] are valid; B as above; C is [G, M, N], written only in valid rows.
-  GroupedMasked,
-};
 
 /// The shape a kernel is specialised for (N, K) and its tile: BM = 64 per consumer warpgroup
 /// (64 or 128), BN 64 or 128, STAGES shared-memory stages of one 128-wide K block each, the
@@ -71,7 +59,7 @@ struct Sm90GemmTile {
   int64_t bm = 128;
   int64_t bn = 128;
   int64_t stages = 6;
-  Sm90GemmLayout layout = Sm90GemmLayout::Dense;
+  FP8GemmLayout layout = FP8GemmLayout::Dense;
   bool bf16Out = false;
 };
 

@@ -56,6 +56,12 @@ struct KernelBuilder {
     return LLVM::GEPOp::create(b, ptr, f32, base, ValueRange{cast(i64, index)});
   }
 
+  /// Element `index` (index) of the i32 array at `base`, loaded.
+  Value loadI32(Value base, Value index) {
+    Value at = LLVM::GEPOp::create(b, ptr, i32, base, ValueRange{cast(i64, index)});
+    return LLVM::LoadOp::create(b, i32, at);
+  }
+
   /// Runs `body` inside `scf.if cond` (no results, no else).
   template <typename Fn> void ifThen(Value cond, Fn body) {
     auto op = scf::IfOp::create(b, cond, /*withElseRegion=*/false);
