@@ -254,7 +254,8 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
     producer warpgroup and wgmma consumers, persistent, M and split-K at run time). The plan
     is `planFP8Gemms`:
       - each distinct (N, K) of a `kiln.linear` over a block-FP8 weight gets a BM 128 kernel
-        with bf16 output (prefill) and a BM 64 kernel with f32 output and split-K (decode);
+        with bf16 output (prefill, M > 128), and a BM 128 (64 < M <= 128) and a BM 64
+        (decode) kernel with f32 output and split-K;
       - each expert GEMM of a `kiln.moe.experts` gets a grouped contiguous BM 128 bf16 kernel
         and a grouped masked BM 64 f32 kernel.
     One more kernel is built per `shapes` entry. With `chip=sm_89` or `chip=sm_80` the kernels
@@ -270,6 +271,7 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
         llvm.mlir.global external @kiln_fp8_dsmem() {addr_space = 3 : i32, ...}
         gpu.func @fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16(%a_s: !llvm.ptr, ...,
             %m: i32, %splits: i32) kernel
+        gpu.func @fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8(...) kernel
         gpu.func @fp8_gemm_sm90_n2112_k7168_bm64_bn64_s8(...) kernel
         gpu.func @fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4(..., %groups: !llvm.ptr,
             %num_groups: i32) kernel
@@ -279,7 +281,7 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_90a\"",
            "sm_90a (wgmma kernels) or sm_89 / sm_80 (mma.sync kernels)">,
     ListOption<"shapes", "shapes", "std::string",
-               "More kernels. sm_90a: NxK (a dense linear's two) or NxK:BMxBNxSTAGES followed "
+               "More kernels. sm_90a: NxK (a dense linear's three) or NxK:BMxBNxSTAGES followed "
                "by any of :grouped, :masked, :bf16 (that one kernel). sm_89 / sm_80: NxK, "
                "then optionally :BN and :grouped or :masked">
   ];

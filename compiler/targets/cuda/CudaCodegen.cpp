@@ -91,7 +91,10 @@ CudaKernel describe(const Sm90GemmTile &t) {
   k.sharedBytes = sm90GemmSharedBytes(t);
   k.layout = fp8GemmLayoutName(t.layout);
   k.out = t.bf16Out ? "bf16" : "f32";
-  k.mRange = t.bm == 64 ? "m <= 64" : "m > 64";
+  if (t.layout != FP8GemmLayout::Dense)
+    k.mRange = t.bm == 64 ? "m <= 64" : "m > 64";
+  else
+    k.mRange = t.bm == 64 ? "m <= 64" : t.bf16Out ? "m > 128" : "64 < m <= 128";
   k.grid = "(min(units, multiprocessors), 1, 1), units = ceil(M/bm) * ceil(N/bn) * splits";
   k.splits = t.bf16Out ? "1 (bf16 output takes no split-K)"
                        : "clamp(multiprocessors / (ceil(M/bm) * ceil(N/bn)), 1, max(1, "
@@ -179,19 +182,23 @@ std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(ModuleOp gra
 std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
                                        llvm::ArrayRef<std::pair<int64_t, int64_t>> experts) {
   std::vector<Sm90GemmTile> tiles;
-  auto add = [&](int64_t n, int64_t k, bool smallM, FP8GemmLayout layout) {
+  auto add = [&](int64_t n, int64_t k, bool smallM, FP8GemmLayout layout, bool bf16Out) {
     Sm90GemmTile tile = chooseSm90GemmTile(n, k, smallM);
     tile.layout = layout;
-    tile.bf16Out = !smallM;
+    tile.bf16Out = bf16Out;
     tiles.push_back(tile);
   };
+  // Dense: M <= 64 takes BM 64 with split-K; 64 < M <= 128 BM 128 with split-K, measured on an
+  // H100 (bench/RESULTS.md) 1.03-1.48x faster at M = 128 than the bf16 kernel, which takes no
+  // split; larger M the bf16 kernel. Split-K adds partial sums in f32, so those two are f32.
   for (auto [n, k] : dense) {
-    add(n, k, /*smallM=*/false, FP8GemmLayout::Dense);
-    add(n, k, /*smallM=*/true, FP8GemmLayout::Dense);
+    add(n, k, /*smallM=*/false, FP8GemmLayout::Dense, /*bf16Out=*/true);
+    add(n, k, /*smallM=*/false, FP8GemmLayout::Dense, /*bf16Out=*/false);
+    add(n, k, /*smallM=*/true, FP8GemmLayout::Dense, /*bf16Out=*/false);
   }
   for (auto [n, k] : experts) {
-    add(n, k, /*smallM=*/false, FP8GemmLayout::GroupedContiguous);
-    add(n, k, /*smallM=*/true, FP8GemmLayout::GroupedMasked);
+    add(n, k, /*smallM=*/false, FP8GemmLayout::GroupedContiguous, /*bf16Out=*/true);
+    add(n, k, /*smallM=*/true, FP8GemmLayout::GroupedMasked, /*bf16Out=*/false);
   }
   return tiles;
 }

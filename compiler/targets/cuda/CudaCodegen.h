@@ -38,9 +38,10 @@ std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(mlir::ModuleOp gra
 /// up ([experts, inter, hidden]: N inter, K hidden) and down (N hidden, K inter).
 std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(mlir::ModuleOp graph);
 
-/// The kernels a model needs: per dense (N, K) a BM 128 kernel with bf16 output (prefill) and
-/// a BM 64 kernel with f32 output and split-K (decode, M <= 64); per expert (N, K) a grouped
-/// contiguous BM 128 bf16 kernel (prefill) and a grouped masked BM 64 f32 kernel (decode).
+/// The kernels a model needs: per dense (N, K) a BM 128 kernel with bf16 output (prefill,
+/// M > 128), a BM 128 kernel with f32 output and split-K (64 < M <= 128) and a BM 64 one
+/// (decode, M <= 64); per expert (N, K) a grouped contiguous BM 128 bf16 kernel (prefill) and
+/// a grouped masked BM 64 f32 kernel (decode).
 std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
                                        llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);
 

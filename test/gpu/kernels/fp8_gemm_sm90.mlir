@@ -14,13 +14,12 @@
 //   - as grouped contiguous and masked kernels with uneven groups, one of them empty. The
 //     contiguous check also holds a padding block that must stay unwritten, and the masked
 //     check has rows past each count that must stay unwritten.
-// DeepSeek-V3's six (N, K) get the kernels kiln-compile plans: BM 128 with bf16 output, and
-// BM 64 with f32 output and split-K for M <= 64. A BM 128 f32 kernel is added to measure
-// split-K at M = 128. They are checked and timed at M = 64, 128 and 4096 (2112 also at M = 1
+// DeepSeek-V3's six (N, K) get the kernels kiln-compile plans: BM 128 with bf16 output
+// (M > 128), and BM 128 (64 < M <= 128) and BM 64 (M <= 64) with f32 output and split-K. They are checked and timed at M = 64, 128 and 4096 (2112 also at M = 1
 // and 7), with chooseSm90Splits' count for 132 SMs, and without split-K where that count is
 // above 1. The grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at
 // (N, K) = (4096, 7168) and (7168, 2048).
-// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,2112x7168:128x64x8,24576x1536,24576x1536:128x128x6,32768x512,32768x512:128x128x4,7168x16384,7168x16384:128x128x6,4096x7168,4096x7168:128x128x6,7168x2048,7168x2048:128x128x6,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}
+// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}
 // TARGETS: sm_90a
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  1x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x1x32
@@ -89,7 +88,7 @@
 // BUNDLE: fp8_gemm_sm90_masked_n7168_k2048_bm64_bn128_s6  fp8_gemm_sm90_masked  4x256x7168x2048x64x128x6x32x1x1
 //
 // The PTX of LLVM's NVPTX backend: the launch ABI, TMA, the mbarrier pipeline and wgmma e4m3.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,2112x7168:128x64x8,24576x1536,24576x1536:128x128x6,32768x512,32768x512:128x128x4,7168x16384,7168x16384:128x128x6,4096x7168,4096x7168:128x128x6,7168x2048,7168x2048:128x128x6,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
 // RUN: FileCheck %s --input-file=%t.ptx
 //
