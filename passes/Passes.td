@@ -282,7 +282,7 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
            "sm_90a (wgmma kernels) or sm_89 / sm_80 (mma.sync kernels)">,
     ListOption<"shapes", "shapes", "std::string",
                "More kernels. sm_90a: NxK (a dense linear's three) or NxK:BMxBNxSTAGES followed "
-               "by any of :grouped, :masked, :bf16 (that one kernel). sm_89 / sm_80: NxK, "
+               "by any of :grouped, :masked, :swap, :bf16 (that one kernel). sm_89 / sm_80: NxK, "
                "then optionally :BN and :grouped or :masked">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",

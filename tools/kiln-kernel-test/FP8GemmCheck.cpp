@@ -29,6 +29,9 @@
 // power-of-two scales (DeepSeek-V3.1's ue8m0 format: an 8-bit exponent), 32 any positive f32;
 // OUTBITS 16 for the bf16-output kernels (the bound adds bf16's rounding), 32 for f32.
 //
+// Check "fp8_gemm_sm90_swap": the same kernel with swap A/B (Sm90GemmTile::swapAB), the same
+// ABI, grid and shape; BM (tokens) is 16, 32 or 64 and the CTA has 128 (BN / 64 + 1) threads.
+//
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
 // positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
 // (sign, 4-bit exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
@@ -87,12 +90,13 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
   std::fclose(file);
 }
 
-enum class GemmAbi { V1, Tma, Sm90, Mma };
+enum class GemmAbi { V1, Tma, Sm90, Sm90Swap, Mma };
 
 class FP8GemmCheck : public KernelCheck {
 public:
   explicit FP8GemmCheck(GemmAbi abi)
-      : abi_(abi), tma_(abi == GemmAbi::Tma || abi == GemmAbi::Sm90) {}
+      : abi_(abi), sm90_(abi == GemmAbi::Sm90 || abi == GemmAbi::Sm90Swap),
+        tma_(abi == GemmAbi::Tma || sm90_) {}
   const char *name() const override {
     switch (abi_) {
     case GemmAbi::V1:
@@ -101,6 +105,8 @@ public:
       return "fp8_gemm_tma";
     case GemmAbi::Sm90:
       return "fp8_gemm_sm90";
+    case GemmAbi::Sm90Swap:
+      return "fp8_gemm_sm90_swap";
     case GemmAbi::Mma:
       return "fp8_gemm_mma";
     }
@@ -120,24 +126,28 @@ public:
     const size_t tileM = tma_ ? static_cast<size_t>(input.shape[3]) : kTileM;
     const size_t tileN = static_cast<size_t>(input.shape[tma_ ? 4 : 3]);
     const size_t stages = tma_ ? static_cast<size_t>(input.shape[5]) : 0;
-    const bool ue8m0 = abi_ == GemmAbi::Sm90 && input.shape[6] == 8;
-    const size_t splits = abi_ == GemmAbi::Sm90 ? static_cast<size_t>(input.shape[7]) : 1;
-    const bool bf16 = abi_ == GemmAbi::Sm90 && input.shape[8] == 16;
+    const bool swap = abi_ == GemmAbi::Sm90Swap;
+    const bool ue8m0 = sm90_ && input.shape[6] == 8;
+    const size_t splits = sm90_ ? static_cast<size_t>(input.shape[7]) : 1;
+    const bool bf16 = sm90_ && input.shape[8] == 16;
     if (abi_ == GemmAbi::Mma) {
       if (m == 0 || n % 8 || k % 16 || (tileN != 64 && tileN != 128))
         return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                           std::string(name()) + ": shape " + std::to_string(m) + "x" +
                               std::to_string(n) + "x" + std::to_string(k) +
                               ": M >= 1, N a multiple of 8, K of 16, BN 64 or 128");
-    } else if (abi_ == GemmAbi::Sm90) {
-      if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || (tileM != 64 && tileM != 128) ||
+    } else if (sm90_) {
+      const bool bmOk = swap ? tileM == 16 || tileM == 32 || tileM == 64
+                             : tileM == 64 || tileM == 128;
+      if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || !bmOk ||
           (tileN != 64 && tileN != 128) || stages == 0 ||
           (input.shape[6] != 8 && input.shape[6] != 32) || input.shape[7] < 1 ||
           (input.shape[8] != 16 && input.shape[8] != 32) || (input.shape[8] == 16 && input.shape[7] != 1))
         return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                           std::string(name()) + ": shape " + std::to_string(m) + "x" +
                               std::to_string(n) + "x" + std::to_string(k) +
-                              ": M >= 1, N a multiple of 8, K of 16, BM and BN 64 or 128, "
+                              ": M >= 1, N a multiple of 8, K of 16, BM 64 or 128 (swap: 16, 32 "
+                              "or 64), BN 64 or 128, "
                               "SCALEBITS 8 (ue8m0) or 32 (f32), SPLITS >= 1, OUTBITS 16 (bf16, SPLITS 1) or "
                               "32");
     } else if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
@@ -186,14 +196,16 @@ public:
     void *tmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
     void *sm90Arguments[] = {&dAScale, &dBScale, &dc, &dMapA, &dMapB, &rows, &splitCount};
     void *mmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &rows};
-    void **arguments = abi_ == GemmAbi::Sm90  ? sm90Arguments
+    void **arguments = sm90_                  ? sm90Arguments
                        : abi_ == GemmAbi::Mma ? mmaArguments
                                               : tmaArguments;
     LaunchShape shape;
-    shape.block[0] = static_cast<unsigned>(tma_ ? 128 * (tileM / 64 + 1) : 128);
+    // One producer warpgroup and a consumer warpgroup per 64 rows of wgmma's M side: the
+    // tokens (BM), or with swap A/B the weights (BN).
+    shape.block[0] = static_cast<unsigned>(tma_ ? 128 * ((swap ? tileN : tileM) / 64 + 1) : 128);
     shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
     shape.grid[1] = static_cast<unsigned>((m + tileM - 1) / tileM);
-    if (abi_ == GemmAbi::Sm90) { // persistent: one CTA per multiprocessor at most
+    if (sm90_) { // persistent: one CTA per multiprocessor at most
       size_t units = shape.grid[0] * shape.grid[1] * splits;
       shape.grid[0] = static_cast<unsigned>(
           std::min<size_t>(units, static_cast<size_t>(std::max(1, input.multiprocessors))));
@@ -267,6 +279,7 @@ public:
 
 private:
   GemmAbi abi_;
+  bool sm90_; // kiln-compile's sm_90a kernel, plain or with swap A/B
   bool tma_;
 };
 
@@ -289,6 +302,11 @@ const KernelCheck &fp8GemmMmaCheck() {
 
 const KernelCheck &fp8GemmSm90Check() {
   static const FP8GemmCheck check(GemmAbi::Sm90);
+  return check;
+}
+
+const KernelCheck &fp8GemmSm90SwapCheck() {
+  static const FP8GemmCheck check(GemmAbi::Sm90Swap);
   return check;
 }
 

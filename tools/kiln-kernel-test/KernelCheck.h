@@ -58,6 +58,7 @@ const KernelCheck &rowDotCheck();
 const KernelCheck &fp8GemmCheck();
 const KernelCheck &fp8GemmTmaCheck();
 const KernelCheck &fp8GemmSm90Check();
+const KernelCheck &fp8GemmSm90SwapCheck();
 const KernelCheck &fp8GemmMmaCheck();
 const KernelCheck &fp8GemmGroupedCheck();
 const KernelCheck &fp8GemmMaskedCheck();

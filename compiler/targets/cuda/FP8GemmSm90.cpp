@@ -33,6 +33,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
+#include <functional>
 
 using namespace mlir;
 
@@ -96,8 +97,14 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
     return fail("K must be a multiple of 16 (TMA's global row stride is K bytes)");
   if (t.n % 8 != 0)
     return fail("N must be a multiple of 8 (each thread stores column pairs)");
-  if (t.bm != 64 && t.bm != 128)
+  if (t.swapAB) {
+    if (t.layout != FP8GemmLayout::Dense)
+      return fail("swap A/B is for dense GEMMs");
+    if (t.bm != 16 && t.bm != 32 && t.bm != 64)
+      return fail("with swap A/B, BM (tokens, wgmma's N) must be 16, 32 or 64");
+  } else if (t.bm != 64 && t.bm != 128) {
     return fail("BM must be 64 or 128 (one or two consumer warpgroups)");
+  }
   if (t.bn != 64 && t.bn != 128)
     return fail("BN must be 64 or 128");
   if (t.stages < 2 || t.stages > 8 || sm90GemmSharedBytes(t) > kMaxShared)
@@ -107,12 +114,14 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
 
 std::string sm90GemmName(const Sm90GemmTile &t) {
   return llvm::formatv("fp8_gemm_sm90{0}_n{1}_k{2}_bm{3}_bn{4}_s{5}{6}",
-                       fp8GemmLayoutSuffix(t.layout), t.n, t.k, t.bm,
+                       t.swapAB ? "_swap" : fp8GemmLayoutSuffix(t.layout), t.n, t.k, t.bm,
                        t.bn, t.stages, t.bf16Out ? "_bf16" : "")
       .str();
 }
 
-int64_t sm90GemmThreads(const Sm90GemmTile &t) { return 128 * (t.bm / 64 + 1); }
+int64_t sm90GemmConsumers(const Sm90GemmTile &t) { return (t.swapAB ? t.bn : t.bm) / 64; }
+
+int64_t sm90GemmThreads(const Sm90GemmTile &t) { return 128 * (sm90GemmConsumers(t) + 1); }
 
 int64_t sm90GemmSharedBytes(const Sm90GemmTile &t) { return 2048 + t.stages * stageBytes(t); }
 
@@ -126,9 +135,13 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   MLIRContext *ctx = builder.getContext();
   ImplicitLocOpBuilder b(loc, builder);
   KernelBuilder k(b);
-  const int64_t wgs = tile.bm / 64;
+  const int64_t wgs = sm90GemmConsumers(tile);
+  // wgmma's N: the weight tile's rows, or with swap A/B the tokens. The stage holds wgmma's A
+  // operand (64 rows per consumer warpgroup) first, then its B operand.
+  const int64_t mmaN = tile.swapAB ? tile.bm : tile.bn;
+  const int64_t aSlotBytes = 64 * wgs * kBlockK;
   const int64_t kBlocks = ceilDiv(tile.k, kBlockK);
-  const int64_t regs = tile.bn / 2;
+  const int64_t regs = mmaN / 2;
   const int64_t bytesPerStage = stageBytes(tile);
   const bool nTail = tile.n % tile.bn != 0;
   const bool grouped = tile.layout != FP8GemmLayout::Dense;
@@ -299,9 +312,11 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
                                                NVVM::MemScopeKind::CTA, false, Value());
         Value offset = k.mul(stage, k.c64(bytesPerStage));
         // TMA writes shared::cluster addresses; this CTA's own shared addresses are such.
-        Value dstA = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, k.byteOffset(tiles, offset));
-        Value dstB = LLVM::AddrSpaceCastOp::create(
-            b, k.clusterPtr, k.byteOffset(tiles, k.add(offset, k.c64(tile.bm * kBlockK))));
+        // Tokens (tmap_a) and weights (tmap_b) into wgmma's A and B slots, or B and A swapped.
+        Value tokens = k.byteOffset(tiles, tile.swapAB ? k.add(offset, k.c64(aSlotBytes)) : offset);
+        Value weights = k.byteOffset(tiles, tile.swapAB ? offset : k.add(offset, k.c64(aSlotBytes)));
+        Value dstA = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, tokens);
+        Value dstB = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, weights);
         Value k0 = k.cast(k.i32, k.mul(kb, k.c(kBlockK)));
         for (auto [dst, map, row] :
              {std::tuple(dstA, tmapA, m0i), std::tuple(dstB, tmapB, n0i)})
@@ -340,7 +355,20 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     // (An empty unit's row limit is 0: its loop runs no K block, so the clamp's wrap to the
     // largest index is never loaded.)
     Value lastRow = k.sub(unit.rowLimit, c1);
-    Value scaleRow[2] = {k.minu(gr[0], lastRow), k.minu(gr[1], lastRow)};
+    // The token rows whose a_s the thread's registers need, and which one register i takes:
+    // the fragment's two rows (i % 4) / 2, or with swap A/B its columns 8j + 2(l % 4) + e,
+    // j = i / 4, e = i % 2.
+    SmallVector<Value> scaleRow;
+    std::function<int64_t(int64_t)> scaleOf;
+    if (tile.swapAB) {
+      for (int64_t c = 0; c < mmaN / 4; ++c)
+        scaleRow.push_back(
+            k.minu(k.add(unit.m0, k.add(colInTile, k.c(8 * (c / 2) + c % 2))), lastRow));
+      scaleOf = [](int64_t i) { return (i / 4) * 2 + i % 2; };
+    } else {
+      scaleRow = {k.minu(gr[0], lastRow), k.minu(gr[1], lastRow)};
+      scaleOf = [](int64_t i) { return (i % 4) / 2; };
+    }
     Value scaleBlockRow = k.mul(unit.bScaleRow, k.c(kBlocks));
     Value acc0 = LLVM::ZeroOp::create(b, accType);
     auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1, ValueRange{acc0});
@@ -349,16 +377,16 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
       b.setInsertionPointToStart(loop.getBody());
       Value kb = loop.getInductionVar();
       Value acc = loop.getRegionIterArgs().front();
-      Value sa[2];
-      for (int h = 0; h < 2; ++h)
-        sa[h] = LLVM::LoadOp::create(
-            b, k.f32, k.f32Element(aScale, k.add(k.mul(scaleRow[h], k.c(kBlocks)), kb)));
+      SmallVector<Value> sa;
+      for (Value row : scaleRow)
+        sa.push_back(LLVM::LoadOp::create(
+            b, k.f32, k.f32Element(aScale, k.add(k.mul(row, k.c(kBlocks)), kb))));
       Value sb = LLVM::LoadOp::create(b, k.f32, k.f32Element(bScale, k.add(scaleBlockRow, kb)));
       auto [stage, round] = stageOf(k.add(g0, k.sub(kb, unit.kbBegin)));
       Value full = barrier(false, stage), empty = barrier(true, stage);
       Value offset = k.mul(stage, k.c64(bytesPerStage));
       Value descA = descriptor(k.add(aBase, offset));
-      Value descB = descriptor(k.add(k.add(tilesInt, offset), k.c64(tile.bm * kBlockK)));
+      Value descB = descriptor(k.add(k.add(tilesInt, offset), k.c64(aSlotBytes)));
       NVVM::MBarrierTryWaitParityOp::create(b, full, parity(round), ticks);
       NVVM::WgmmaFenceAlignedOp::create(b);
       Value part = LLVM::UndefOp::create(b, accType);
@@ -366,7 +394,7 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
         Value step = k.c64((s * kWgmmaK) >> 4);
         part = NVVM::WgmmaMmaAsyncOp::create(
             b, accType, part, s ? k.add(descA, step) : descA, s ? k.add(descB, step) : descB,
-            NVVM::MMAShapeAttr::get(ctx, 64, tile.bn, kWgmmaK), NVVM::WGMMATypes::e4m3,
+            NVVM::MMAShapeAttr::get(ctx, 64, mmaN, kWgmmaK), NVVM::WGMMATypes::e4m3,
             NVVM::WGMMATypes::e4m3, NVVM::WGMMATypes::f32,
             s ? NVVM::WGMMAScaleOut::one : NVVM::WGMMAScaleOut::zero, NVVM::WGMMAScaleIn::one,
             NVVM::WGMMAScaleIn::one, NVVM::MMALayout::row, NVVM::MMALayout::col,
@@ -376,13 +404,15 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
       NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
       // The stage has been read: hand it back to the producer.
       NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
-      // Promotion: acc += partial * a_s[row] * b_s[column block] (one 128-column block per
-      // tile).
-      Value scale[2] = {arith::MulFOp::create(b, sa[0], sb), arith::MulFOp::create(b, sa[1], sb)};
+      // Promotion: acc += partial * a_s[token] * b_s[weight block] (one 128-row weight block
+      // per tile).
+      SmallVector<Value> scale;
+      for (Value tokenScale : sa)
+        scale.push_back(arith::MulFOp::create(b, tokenScale, sb));
       for (int64_t i = 0; i < regs; ++i) {
         Value p = LLVM::ExtractValueOp::create(b, part, ArrayRef<int64_t>{i});
         Value f = LLVM::ExtractValueOp::create(b, acc, ArrayRef<int64_t>{i});
-        Value sum = LLVM::FMAOp::create(b, p, scale[(i % 4) / 2], f);
+        Value sum = LLVM::FMAOp::create(b, p, scale[scaleOf(i)], f);
         acc = LLVM::InsertValueOp::create(b, acc, sum, ArrayRef<int64_t>{i});
       }
       scf::YieldOp::create(b, acc);
@@ -392,7 +422,35 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     // tail) columns past N masked. With split-K each unit adds its partial sum to C (zeroed by
     // the host) with f32 atomics; without, it stores.
     Value result = loop.getResult(0);
+    // Swap A/B: register i is C[m0 + 8j + 2(l % 4) + e, n0 + r0 + 8h] (j = i / 4, h = (i % 4)
+    // / 2, e = i % 2), stored one element at a time: tokens past M and (with an N tail)
+    // weights past N are masked.
+    auto storeTransposed = [&](bool atomic) {
+      for (int64_t i = 0; i < regs; ++i) {
+        Value token = k.add(unit.m0, k.add(colInTile, k.c(8 * (i / 4) + i % 2)));
+        Value weight = k.add(unit.n0, k.add(r0, k.c(8 * ((i % 4) / 2))));
+        Value inside = k.cmp(arith::CmpIPredicate::ult, token, unit.rowLimit);
+        if (nTail)
+          inside = arith::AndIOp::create(
+              b, inside, k.cmp(arith::CmpIPredicate::ult, weight, k.c(tile.n)));
+        k.ifThen(inside, [&] {
+          Value x = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{i});
+          Value index = k.add(k.mul(token, k.c(tile.n)), weight);
+          if (atomic) {
+            LLVM::AtomicRMWOp::create(b, LLVM::AtomicBinOp::fadd, k.f32Element(out, index), x,
+                                      LLVM::AtomicOrdering::monotonic);
+            return;
+          }
+          if (tile.bf16Out)
+            x = arith::TruncFOp::create(b, outType, x);
+          Value at = LLVM::GEPOp::create(b, k.ptr, outType, out, ValueRange{k.cast(k.i64, index)});
+          LLVM::StoreOp::create(b, x, at, /*alignment=*/tile.bf16Out ? 2 : 4);
+        });
+      }
+    };
     auto storeAll = [&](bool atomic) {
+      if (tile.swapAB)
+        return storeTransposed(atomic);
       for (int h = 0; h < 2; ++h) {
         k.ifThen(k.cmp(arith::CmpIPredicate::ult, gr[h], unit.rowLimit), [&] {
           Value rowStart = k.mul(gr[h], k.c(tile.n));

@@ -53,6 +53,12 @@ namespace kiln::cuda {
 /// The shape a kernel is specialised for (N, K) and its tile: BM = 64 per consumer warpgroup
 /// (64 or 128), BN 64 or 128, STAGES shared-memory stages of one 128-wide K block each, the
 /// layout and the output type (f32, or bf16 rounded to nearest even).
+///
+/// `swapAB` (dense only, for small M) computes C^T = B . A^T: the weight tile's BN rows (64 per
+/// consumer warpgroup) fill wgmma's M side and the BM tokens (16, 32 or 64) its N side, so no
+/// MMA row is spent on zero-filled tokens. The grid, the units and the tensor maps are the
+/// same; the stage holds the weight tile first, and the epilogue writes C[m, n] transposed
+/// from the fragment.
 struct Sm90GemmTile {
   int64_t n = 0;
   int64_t k = 0;
@@ -61,6 +67,7 @@ struct Sm90GemmTile {
   int64_t stages = 6;
   FP8GemmLayout layout = FP8GemmLayout::Dense;
   bool bf16Out = false;
+  bool swapAB = false;
 };
 
 /// A tile for (N, K) from the H100 measurements in bench/RESULTS.md. BM 128 with BN 128
@@ -77,8 +84,10 @@ int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiproce
 /// Fails with one line when the kernel cannot be built for `tile`.
 llvm::Error checkSm90GemmTile(const Sm90GemmTile &tile);
 
-/// fp8_gemm_sm90_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>.
+/// fp8_gemm_sm90[_grouped|_masked|_swap]_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>[_bf16].
 std::string sm90GemmName(const Sm90GemmTile &tile);
+/// Consumer warpgroups: BM / 64, or BN / 64 with swapAB.
+int64_t sm90GemmConsumers(const Sm90GemmTile &tile);
 /// 128 threads per consumer warpgroup plus the producer warpgroup.
 int64_t sm90GemmThreads(const Sm90GemmTile &tile);
 /// Dynamic shared memory: 1024 bytes of alignment slack, 1024 for the mbarriers, the stages.

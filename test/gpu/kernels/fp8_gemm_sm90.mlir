@@ -11,15 +11,20 @@
 //     are empty;
 //   - at M = 20000: 314 units on 132 persistent CTAs;
 //   - with bf16 output;
+//   - with swap A/B (the weights on wgmma's M side, 16-64 tokens on its N side) at M = 1 to
+//     64, partial token tiles, N and K tails, ue8m0 scales, split-K, bf16 output and 20000
+//     rows;
 //   - as grouped contiguous and masked kernels with uneven groups, one of them empty. The
 //     contiguous check also holds a padding block that must stay unwritten, and the masked
 //     check has rows past each count that must stay unwritten.
 // DeepSeek-V3's six (N, K) get the kernels kiln-compile plans: BM 128 with bf16 output
 // (M > 128), and BM 128 (64 < M <= 128) and BM 64 (M <= 64) with f32 output and split-K. They are checked and timed at M = 64, 128 and 4096 (2112 also at M = 1
 // and 7), with chooseSm90Splits' count for 132 SMs, and without split-K where that count is
-// above 1. The grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at
-// (N, K) = (4096, 7168) and (7168, 2048).
-// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}
+// above 1. Swap A/B kernels are timed beside them at M = 64 (BM 64) and at M = 1 and 16
+// (BM 16 against the BM 64 kernel), to decide which small-M variant the plan takes. The
+// grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at (N, K) = (4096,
+// 7168) and (7168, 2048).
+// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap}
 // TARGETS: sm_90a
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  1x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x1x32
@@ -86,9 +91,35 @@
 // BUNDLE: fp8_gemm_sm90_masked_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90_masked  4x256x4096x7168x64x128x6x32x1x1
 // BUNDLE: fp8_gemm_sm90_grouped_n7168_k2048_bm128_bn128_s6_bf16  fp8_gemm_sm90_grouped  4x8192x7168x2048x128x128x6x16x1x1
 // BUNDLE: fp8_gemm_sm90_masked_n7168_k2048_bm64_bn128_s6  fp8_gemm_sm90_masked  4x256x7168x2048x64x128x6x32x1x1
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  1x256x512x16x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  7x256x512x16x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  16x256x512x16x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  33x256x512x16x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  64x256x512x16x128x4x8x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  40x256x512x16x128x4x32x3x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  20000x256x512x16x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n200_k208_bm32_bn64_s2  fp8_gemm_sm90_swap  1x200x208x32x64x2x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n200_k208_bm32_bn64_s2  fp8_gemm_sm90_swap  45x200x208x32x64x2x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n200_k208_bm32_bn64_s2  fp8_gemm_sm90_swap  45x200x208x32x64x2x32x2x32
+// BUNDLE: fp8_gemm_sm90_swap_n192_k320_bm64_bn128_s3_bf16  fp8_gemm_sm90_swap  7x192x320x64x128x3x32x1x16
+// BUNDLE: fp8_gemm_sm90_swap_n192_k320_bm64_bn128_s3_bf16  fp8_gemm_sm90_swap  100x192x320x64x128x3x32x1x16
+// BUNDLE: fp8_gemm_sm90_swap_n2112_k7168_bm64_bn128_s6  fp8_gemm_sm90_swap  64x2112x7168x64x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_swap_n24576_k1536_bm64_bn128_s6  fp8_gemm_sm90_swap  64x24576x1536x64x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n32768_k512_bm64_bn128_s4  fp8_gemm_sm90_swap  64x32768x512x64x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90_swap  64x7168x16384x64x128x6x32x2x32
+// BUNDLE: fp8_gemm_sm90_swap_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90_swap  64x4096x7168x64x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_swap_n7168_k2048_bm64_bn128_s6  fp8_gemm_sm90_swap  64x7168x2048x64x128x6x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n4096_k7168_bm16_bn128_s6  fp8_gemm_sm90_swap  1x4096x7168x16x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90  1x4096x7168x64x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_swap_n4096_k7168_bm16_bn128_s6  fp8_gemm_sm90_swap  16x4096x7168x16x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm64_bn128_s6  fp8_gemm_sm90  16x4096x7168x64x128x6x32x4x32
+// BUNDLE: fp8_gemm_sm90_swap_n7168_k16384_bm16_bn128_s6  fp8_gemm_sm90_swap  1x7168x16384x16x128x6x32x2x32
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  1x7168x16384x64x128x6x32x2x32
+// BUNDLE: fp8_gemm_sm90_swap_n7168_k16384_bm16_bn128_s6  fp8_gemm_sm90_swap  16x7168x16384x16x128x6x32x2x32
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  16x7168x16384x64x128x6x32x2x32
 //
 // The PTX of LLVM's NVPTX backend: the launch ABI, TMA, the mbarrier pipeline and wgmma e4m3.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
 // RUN: FileCheck %s --input-file=%t.ptx
 //
@@ -138,6 +169,19 @@
 // CHECK-LABEL: .entry fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4(
 // CHECK-NOT: setmaxnreg
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3
+// CHECK: atom.global.add.f32
+// Swap A/B: the weights on wgmma's M side (two consumer warpgroups for 128 weight rows), the
+// 16 tokens on its N side; C is written one element at a time.
+// CHECK-LABEL: .entry fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4(
+// CHECK: .maxntid 384, 1, 1
+// CHECK: setmaxnreg.dec.sync.aligned.u32 40;
+// CHECK: cp.async.bulk.tensor.2d
+// CHECK: setmaxnreg.inc.sync.aligned.u32 232;
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n16k32.f32.e4m3.e4m3
+// CHECK: st.global.b32
+// CHECK-LABEL: .entry fp8_gemm_sm90_swap_n200_k208_bm32_bn64_s2(
+// CHECK: .maxntid 256, 1, 1
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n32k32.f32.e4m3.e4m3
 // CHECK: atom.global.add.f32
 
 module {
