@@ -1,0 +1,132 @@
+// The FP8 GEMM plan and tile rules of compiler/targets/cuda: which kernels a model's linear
+// and expert shapes get per chip, the tile and stage choice, the split-K count, and the one-line
+// errors for tiles a kernel cannot take.
+#include "compiler/targets/cuda/CudaCodegen.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace kiln::cuda {
+namespace {
+
+std::set<std::string> names(const GemmPlan &plan) {
+  std::set<std::string> out;
+  for (const Sm90GemmTile &tile : plan.sm90)
+    out.insert(sm90GemmName(tile));
+  for (const MmaGemmTile &tile : plan.mma)
+    out.insert(mmaGemmName(tile));
+  return out;
+}
+
+std::string errorOf(const Sm90GemmTile &tile) {
+  llvm::Error e = checkSm90GemmTile(tile);
+  return e ? llvm::toString(std::move(e)) : std::string();
+}
+
+TEST(CudaGemmPlan, TileFollowsTheShape) {
+  // N a multiple of 128: BN 128, six stages at most; otherwise BN 64 and up to eight.
+  Sm90GemmTile wide = chooseSm90GemmTile(4096, 7168);
+  EXPECT_EQ(wide.bm, 128);
+  EXPECT_EQ(wide.bn, 128);
+  EXPECT_EQ(wide.stages, 6);
+  Sm90GemmTile narrow = chooseSm90GemmTile(2112, 7168);
+  EXPECT_EQ(narrow.bn, 64);
+  EXPECT_EQ(narrow.stages, 8);
+  // No more stages than K blocks, and at least two.
+  EXPECT_EQ(chooseSm90GemmTile(32768, 512).stages, 4);
+  EXPECT_EQ(chooseSm90GemmTile(256, 16).stages, 2);
+  EXPECT_EQ(chooseSm90GemmTile(4096, 7168, /*smallM=*/true).bm, 64);
+  for (const Sm90GemmTile &tile : {wide, narrow})
+    EXPECT_LE(sm90GemmSharedBytes(tile), 227 * 1024);
+}
+
+TEST(CudaGemmPlan, SplitKFillsTheMultiprocessors) {
+  // DeepSeek-V3 decode shapes on 132 SMs, as the gpu-check bundle times them.
+  Sm90GemmTile small = chooseSm90GemmTile(2112, 7168, /*smallM=*/true); // 33 tiles at M = 64
+  EXPECT_EQ(chooseSm90Splits(small, 64, 132), 4);
+  Sm90GemmTile longK = chooseSm90GemmTile(7168, 16384, /*smallM=*/true); // 56 tiles
+  EXPECT_EQ(chooseSm90Splits(longK, 64, 132), 2);
+  // At least 12 K blocks per unit: K = 1536 (12 blocks) takes no split.
+  EXPECT_EQ(chooseSm90Splits(chooseSm90GemmTile(24576, 1536, true), 64, 132), 1);
+  // Enough tiles already, and bf16 output (split-K adds f32 partial sums): no split.
+  EXPECT_EQ(chooseSm90Splits(chooseSm90GemmTile(4096, 7168), 4096, 132), 1);
+  Sm90GemmTile bf16 = chooseSm90GemmTile(2112, 7168, true);
+  bf16.bf16Out = true;
+  EXPECT_EQ(chooseSm90Splits(bf16, 64, 132), 1);
+}
+
+TEST(CudaGemmPlan, Sm90KernelsPerDenseAndExpertShape) {
+  llvm::Expected<CudaChip> chip = lookupCudaChip("sm_90a");
+  ASSERT_TRUE(bool(chip));
+  GemmPlan plan = planFP8GemmsFor(*chip, {{4096, 7168}}, {{2048, 7168}});
+  EXPECT_TRUE(plan.mma.empty());
+  EXPECT_EQ(names(plan), (std::set<std::string>{
+                             "fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16", // M > 128
+                             "fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6",      // 64 < M <= 128
+                             "fp8_gemm_sm90_n4096_k7168_bm64_bn128_s6",       // M <= 64
+                             "fp8_gemm_sm90_grouped_n2048_k7168_bm128_bn128_s6_bf16",
+                             "fp8_gemm_sm90_masked_n2048_k7168_bm64_bn128_s6",
+                         }));
+  for (const Sm90GemmTile &tile : plan.sm90) {
+    EXPECT_FALSE(tile.swapAB) << sm90GemmName(tile) << ": swap A/B is not planned yet";
+    EXPECT_EQ(errorOf(tile), "");
+  }
+}
+
+TEST(CudaGemmPlan, MmaChipsGetGroupedKernelsToo) {
+  for (const char *name : {"sm_89", "sm_80"}) {
+    llvm::Expected<CudaChip> chip = lookupCudaChip(name);
+    ASSERT_TRUE(bool(chip));
+    GemmPlan plan = planFP8GemmsFor(*chip, {{4096, 7168}}, {{2048, 7168}});
+    EXPECT_TRUE(plan.sm90.empty());
+    std::string sm = name == std::string("sm_89") ? "sm89" : "sm80";
+    EXPECT_EQ(names(plan), (std::set<std::string>{
+                               "fp8_gemm_" + sm + "_n4096_k7168_bn64",
+                               "fp8_gemm_" + sm + "_grouped_n2048_k7168_bn64",
+                               "fp8_gemm_" + sm + "_masked_n2048_k7168_bn64",
+                           }));
+    for (const MmaGemmTile &tile : plan.mma) {
+      EXPECT_EQ(tile.e4m3Mma, sm == "sm89");
+      llvm::Error e = checkMmaGemmTile(tile);
+      EXPECT_FALSE(bool(e)) << llvm::toString(std::move(e));
+    }
+  }
+}
+
+TEST(CudaGemmPlan, ThreadsFollowTheConsumers) {
+  Sm90GemmTile tile = chooseSm90GemmTile(4096, 7168);
+  EXPECT_EQ(sm90GemmThreads(tile), 384); // two consumer warpgroups and the producer
+  tile.bm = 64;
+  EXPECT_EQ(sm90GemmThreads(tile), 256);
+  // Swap A/B: the weights (BN) take wgmma's M side, so BN decides the consumers.
+  tile.swapAB = true;
+  tile.bm = 16;
+  EXPECT_EQ(sm90GemmThreads(tile), 384);
+  EXPECT_EQ(sm90GemmName(tile), "fp8_gemm_sm90_swap_n4096_k7168_bm16_bn128_s6");
+  tile.bn = 64;
+  EXPECT_EQ(sm90GemmThreads(tile), 256);
+}
+
+TEST(CudaGemmPlan, TilesAKernelCannotTakeFailWithOneLine) {
+  Sm90GemmTile tile = chooseSm90GemmTile(4096, 7168);
+  tile.swapAB = true;
+  EXPECT_EQ(errorOf(tile), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): with swap "
+                           "A/B, BM (tokens, wgmma's N) must be 16, 32 or 64");
+  tile.bm = 16;
+  tile.layout = FP8GemmLayout::GroupedMasked;
+  EXPECT_EQ(errorOf(tile), "sm_90a FP8 GEMM N=4096 K=7168 (tile 16x128, 6 stages): swap A/B is "
+                           "for dense GEMMs");
+  Sm90GemmTile odd = chooseSm90GemmTile(4100, 7168);
+  EXPECT_EQ(errorOf(odd), "sm_90a FP8 GEMM N=4100 K=7168 (tile 128x64, 8 stages): N must be a "
+                          "multiple of 8 (each thread stores column pairs)");
+  MmaGemmTile mma = chooseMmaGemmTile(/*e4m3Mma=*/true, 4096, 7160);
+  llvm::Error e = checkMmaGemmTile(mma);
+  ASSERT_TRUE(bool(e));
+  EXPECT_EQ(llvm::toString(std::move(e)), "sm_89 FP8 GEMM N=4096 K=7160 (BN 64): K must be a "
+                                          "multiple of 16 (the copies move 16-byte chunks)");
+}
+
+} // namespace
+} // namespace kiln::cuda
