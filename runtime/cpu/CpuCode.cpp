@@ -8,6 +8,7 @@
 #include <cstring>
 #include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -92,7 +93,23 @@ kiln_status_t CpuCode::load(const runtime::ArtifactReader &reader,
                   std::string("cannot copy the CPU code into memory: ") + std::strerror(errno));
     done += static_cast<size_t>(wrote);
   }
-  const std::string name = "/proc/self/fd/" + std::to_string(code->fd_);
+  // The dynamic loader finds an already-loaded object by its name before it opens the file.
+  // A module that stayed loaded after its dlclose (linked NODELETE, or holding thread_local
+  // destructors) under this /proc/self/fd/N name, from an earlier artifact whose descriptor
+  // N has been closed and reused, would come back instead of this code. So the code moves to
+  // a descriptor number no loaded object is named after.
+  std::string name = "/proc/self/fd/" + std::to_string(code->fd_);
+  while (void *stale = ::dlopen(name.c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+    ::dlclose(stale); // RTLD_NOLOAD took a reference
+    int next = ::fcntl(code->fd_, F_DUPFD_CLOEXEC, code->fd_ + 1);
+    if (next < 0)
+      return fail(KILN_STATUS_RESOURCE_EXHAUSTED, reader,
+                  std::string("cannot duplicate the CPU code's in-memory file: ") +
+                      std::strerror(errno));
+    ::close(code->fd_);
+    code->fd_ = next;
+    name = "/proc/self/fd/" + std::to_string(code->fd_);
+  }
   code->handle_ = ::dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!code->handle_) {
     const char *error = ::dlerror();
