@@ -69,11 +69,18 @@ public:
     const bool bf16 = outBits == 16;
     const size_t splits = mma_ ? 1 : static_cast<size_t>(input.shape[8]);
     const bool uneven = input.shape[mma_ ? 5 : 9] == 2;
-    if (n % 8 || k % 16 || (tileM != 64 && tileM != 128) || (tileN != 64 && tileN != 128) ||
-        (outBits != 16 && outBits != 32) || (bf16 && splits != 1))
+    if (groups == 0 || m == 0 || n % 8 || k % 16)
       return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                        std::string(name()) + ": N must be a multiple of 8, K of 16, BM and BN "
-                                              "64 or 128, OUTBITS 16 (SPLITS 1) or 32");
+                        std::string(name()) + ": GROUPS and M must be positive, N a multiple of "
+                                              "8, K of 16");
+    if (mma_ && tileN != 64)
+      return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                        std::string(name()) + ": BN must be 64 (FP8GemmMma.h)");
+    if (!mma_ && ((tileM != 64 && tileM != 128) || (tileN != 64 && tileN != 128) ||
+                  (outBits != 16 && outBits != 32) || (bf16 && splits != 1)))
+      return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                        std::string(name()) + ": BM and BN must be 64 or 128, OUTBITS 16 "
+                                              "(SPLITS 1) or 32");
     const size_t kBlocks = (k + kGemmBlockK - 1) / kGemmBlockK, nBlocks = (n + 127) / 128;
 
     // Rows of each group and where they start in A and C.

@@ -91,7 +91,9 @@ CudaKernel describe(const Sm90GemmTile &t) {
   k.sharedBytes = sm90GemmSharedBytes(t);
   k.layout = fp8GemmLayoutName(t.layout);
   k.out = t.bf16Out ? "bf16" : "f32";
-  if (t.layout != FP8GemmLayout::Dense)
+  if (t.swapAB)
+    k.mRange = "m <= " + std::to_string(t.bm) + " (swap A/B)";
+  else if (t.layout != FP8GemmLayout::Dense)
     k.mRange = t.bm == 64 ? "m <= 64" : "m > 64";
   else
     k.mRange = t.bm == 64 ? "m <= 64" : t.bf16Out ? "m > 128" : "64 < m <= 128";
