@@ -8,6 +8,8 @@
 //   zero-devices  cuInit succeeds, cuDeviceGetCount answers 0
 //   legacy        as ok, but cuGetProcAddress_v2 finds nothing (a pre-CUDA-12 driver), so the
 //                 loader must fall back to dlsym
+//   modules       as ok, but modules load and their kernels are found, so a check runs up to
+//                 its first allocation: what the checks reject before touching the GPU shows
 // Its cuGetProcAddress_v2 answers only requests for the exact version of each entry and the
 // legacy-stream flag, so the tests see the loader pass them.
 #include "CudaDriverTypes.h"
@@ -77,9 +79,23 @@ EXPORT CUresult cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
 EXPORT CUresult cuDevicePrimaryCtxRelease_v2(CUdevice) { return CUDA_SUCCESS; }
 EXPORT CUresult cuCtxSetCurrent(CUcontext) { return CUDA_SUCCESS; }
 EXPORT CUresult cuCtxSynchronize() { return CUDA_SUCCESS; }
-EXPORT CUresult cuModuleLoadData(CUmodule *, const void *) { return kNotSupported; }
-EXPORT CUresult cuModuleUnload(CUmodule) { return kNotSupported; }
-EXPORT CUresult cuModuleGetFunction(CUfunction *, CUmodule, const char *) { return kNotSupported; }
+EXPORT CUresult cuModuleLoadData(CUmodule *module, const void *) {
+  static int loaded;
+  if (mode() != "modules")
+    return kNotSupported;
+  *module = reinterpret_cast<CUmodule>(&loaded);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuModuleUnload(CUmodule) {
+  return mode() == "modules" ? CUDA_SUCCESS : kNotSupported;
+}
+EXPORT CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *) {
+  static int found;
+  if (mode() != "modules")
+    return kNotSupported;
+  *function = reinterpret_cast<CUfunction>(&found);
+  return CUDA_SUCCESS;
+}
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *, size_t) { return kNotSupported; }
 EXPORT CUresult cuMemFree_v2(CUdeviceptr) { return kNotSupported; }
 EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr, const void *, size_t) { return kNotSupported; }
