@@ -1,9 +1,17 @@
-// KernelLauncher.cpp - cuMemAlloc/cuMemcpy/cuLaunchKernel/cuEvent* for the checks.
+// KernelLauncher.cpp - cuMemAlloc/cuMemcpy/cuLaunchKernel/cuEvent* for the checks, and the
+// deadline on every wait for the GPU.
 #include "KernelLauncher.h"
+#include "Status.h"
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
 
 namespace kiln::kerneltest {
 
 KernelLauncher::~KernelLauncher() {
+  if (hung_)
+    return;
   for (CUdeviceptr pointer : buffers_)
     driver_.cuMemFree(pointer);
 }
@@ -58,16 +66,78 @@ kiln_status_t KernelLauncher::setSharedBytes(CUfunction function, const LaunchSh
       "cuFuncSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES)");
 }
 
+kiln_status_t KernelLauncher::launchOnce(CUfunction function, const LaunchShape &shape,
+                                         void **arguments) {
+  return driver_.check(driver_.cuLaunchKernel(function, shape.grid[0], shape.grid[1],
+                                              shape.grid[2], shape.block[0], shape.block[1],
+                                              shape.block[2], shape.sharedBytes, nullptr,
+                                              arguments, nullptr),
+                       "cuLaunchKernel");
+}
+
+kiln_status_t KernelLauncher::waitFor(cuda::CUevent event, const std::string &what) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(timeoutSeconds_));
+  for (;;) {
+    cuda::CUresult result = driver_.cuEventQuery(event);
+    if (result != cuda::CUDA_ERROR_NOT_READY)
+      return driver_.check(result, what);
+    if (Clock::now() >= deadline) {
+      hung_ = true;
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", timeoutSeconds_);
+      return makeStatus(KILN_STATUS_UNAVAILABLE,
+                        what + " did not finish within " + seconds +
+                            " s (--timeout): the kernel hangs (deadlock?) or is far too slow");
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
+namespace {
+
+// Events created for one wait or one timing, destroyed on every path out (unless the GPU hung:
+// then nothing more is asked of the driver).
+class Events {
+public:
+  Events(const cuda::CudaDriver &driver, const bool &hung) : driver_(driver), hung_(hung) {}
+  ~Events() {
+    if (!hung_)
+      for (cuda::CUevent event : events_)
+        driver_.cuEventDestroy(event);
+  }
+  kiln_status_t create(cuda::CUevent *event) {
+    *event = nullptr;
+    if (kiln_status_t status =
+            driver_.check(driver_.cuEventCreate(event, cuda::CU_EVENT_DEFAULT), "cuEventCreate"))
+      return status;
+    events_.push_back(*event);
+    return nullptr;
+  }
+
+private:
+  const cuda::CudaDriver &driver_;
+  const bool &hung_;
+  std::vector<cuda::CUevent> events_;
+};
+
+} // namespace
+
 kiln_status_t KernelLauncher::launch(CUfunction function, const LaunchShape &shape,
                                      void **arguments) {
   if (kiln_status_t status = setSharedBytes(function, shape))
     return status;
-  if (kiln_status_t status =
-          driver_.check(driver_.cuLaunchKernel(function, shape.grid[0], shape.grid[1],
-                                               shape.grid[2], shape.block[0], shape.block[1],
-                                               shape.block[2], shape.sharedBytes, nullptr, arguments,
-                                               nullptr),
-                        "cuLaunchKernel"))
+  Events events(driver_, hung_);
+  cuda::CUevent done = nullptr;
+  if (kiln_status_t status = events.create(&done))
+    return status;
+  if (kiln_status_t status = launchOnce(function, shape, arguments))
+    return status;
+  if (kiln_status_t status = driver_.check(driver_.cuEventRecord(done, nullptr), "cuEventRecord"))
+    return status;
+  if (kiln_status_t status = waitFor(done, "the kernel"))
     return status;
   return driver_.check(driver_.cuCtxSynchronize(), "the kernel (cuCtxSynchronize)");
 }
@@ -75,33 +145,25 @@ kiln_status_t KernelLauncher::launch(CUfunction function, const LaunchShape &sha
 kiln_status_t KernelLauncher::time(CUfunction function, const LaunchShape &shape, void **arguments,
                                    int iterations, double *microseconds) {
   *microseconds = 0;
+  Events events(driver_, hung_);
   cuda::CUevent start = nullptr, end = nullptr;
-  kiln_status_t status =
-      driver_.check(driver_.cuEventCreate(&start, cuda::CU_EVENT_DEFAULT), "cuEventCreate");
+  kiln_status_t status = events.create(&start);
   if (!status)
-    status = driver_.check(driver_.cuEventCreate(&end, cuda::CU_EVENT_DEFAULT), "cuEventCreate");
+    status = events.create(&end);
   if (!status)
     status = driver_.check(driver_.cuEventRecord(start, nullptr), "cuEventRecord");
   for (int i = 0; !status && i < iterations; ++i)
-    status = driver_.check(driver_.cuLaunchKernel(function, shape.grid[0], shape.grid[1],
-                                                  shape.grid[2], shape.block[0], shape.block[1],
-                                                  shape.block[2], shape.sharedBytes, nullptr,
-                                                  arguments, nullptr),
-                           "cuLaunchKernel");
+    status = launchOnce(function, shape, arguments);
   if (!status)
     status = driver_.check(driver_.cuEventRecord(end, nullptr), "cuEventRecord");
   if (!status)
-    status = driver_.check(driver_.cuEventSynchronize(end), "cuEventSynchronize");
+    status = waitFor(end, "the timed launches");
   float milliseconds = 0;
   if (!status)
     status =
         driver_.check(driver_.cuEventElapsedTime(&milliseconds, start, end), "cuEventElapsedTime");
   if (!status)
     *microseconds = 1000.0 * milliseconds / iterations;
-  if (start)
-    driver_.cuEventDestroy(start);
-  if (end)
-    driver_.cuEventDestroy(end);
   return status;
 }
 

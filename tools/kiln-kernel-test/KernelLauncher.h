@@ -19,9 +19,16 @@ struct LaunchShape {
 
 // Owns what one check allocates and frees it all at the end, so a failing check leaks nothing
 // into the next. Launches go to the legacy default stream.
+//
+// Every wait for the GPU has a deadline. A kernel that deadlocks (an mbarrier phase nobody
+// completes, a setmaxnreg.inc the register pool can never supply) would block
+// cuCtxSynchronize for ever and take a GPU machine's whole time slot with it; instead the
+// wait fails after `timeoutSeconds` and the launcher reports hung(). Nothing more may be done
+// with the device then, freeing memory included: the caller reports and exits.
 class KernelLauncher {
 public:
-  explicit KernelLauncher(const cuda::CudaDriver &driver) : driver_(driver) {}
+  KernelLauncher(const cuda::CudaDriver &driver, double timeoutSeconds)
+      : driver_(driver), timeoutSeconds_(timeoutSeconds) {}
   ~KernelLauncher();
   KernelLauncher(const KernelLauncher &) = delete;
   KernelLauncher &operator=(const KernelLauncher &) = delete;
@@ -43,10 +50,19 @@ public:
   kiln_status_t time(CUfunction function, const LaunchShape &shape, void **arguments,
                      int iterations, double *microseconds);
 
+  // A wait outlived the deadline: the GPU is still running (or stuck in) a kernel. The
+  // destructor then leaves the buffers alone (cuMemFree would wait for the kernel).
+  bool hung() const { return hung_; }
+
 private:
   kiln_status_t setSharedBytes(CUfunction function, const LaunchShape &shape);
+  kiln_status_t launchOnce(CUfunction function, const LaunchShape &shape, void **arguments);
+  // Polls `event` until the work recorded before it is done, failed, or past the deadline.
+  kiln_status_t waitFor(cuda::CUevent event, const std::string &what);
 
   const cuda::CudaDriver &driver_;
+  double timeoutSeconds_;
+  bool hung_ = false;
   std::vector<CUdeviceptr> buffers_;
 };
 

@@ -1,13 +1,14 @@
 // kiln-kernel-test - runs the numerics checks of a kernel bundle on a GPU.
 //
 //   kiln-kernel-test BUNDLE [--skip-without-gpu] [--seed N] [--iterations N] [--device I]
-//                    [--dump-dir DIR]
+//                    [--timeout SECONDS] [--dump-dir DIR]
 //
 // BUNDLE is a directory holding manifest.txt (see BundleManifest.h) and the cubin/PTX files it
 // names, or the manifest file itself. Each kernel runs once on fresh random inputs and is
 // compared with a float64 CPU reference, then timed with CUDA events; a table shows the result.
 // Exit status: 0 when every check that can run on this GPU passes; 1 for a failed check, a bad
-// bundle or no usable GPU. With --skip-without-gpu, no GPU prints one line saying why and
+// bundle or no usable GPU. A launch that outlives --timeout is a hang: the table so far is
+// printed and the run stops there with status 1 (the GPU would run nothing else). With --skip-without-gpu, no GPU prints one line saying why and
 // exits 0 (what scripts/gpu-check does on a development machine).
 //
 // Runtime-only: no MLIR or LLVM; libcuda.so.1 is loaded with dlopen (runtime/cuda/).
@@ -22,6 +23,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <random>
@@ -38,6 +40,7 @@ struct Options {
   bool seedGiven = false;
   int iterations = 20;
   int device = 0;
+  double timeoutSeconds = 60;
   std::string dumpDirectory;
   std::string cudaLibrary = cuda::CudaDriver::kDefaultLibrary;
 };
@@ -153,8 +156,9 @@ int runChecks(const Options &options) {
     cuda::CUfunction function = nullptr;
     CheckResult result;
     Status error{findKernel(*driver, manifest, entry, images[entry.file], &function)};
+    bool hung = false;
     if (!error) {
-      KernelLauncher launcher(*driver);
+      KernelLauncher launcher(*driver, options.timeoutSeconds);
       CheckInput input;
       input.function = function;
       input.shape = entry.shape;
@@ -164,6 +168,23 @@ int runChecks(const Options &options) {
       input.dumpDirectory = options.dumpDirectory;
       input.label = entry.file + "." + entry.kernel;
       error.reset(findKernelCheck(entry.check)->run(launcher, input, &result));
+      hung = launcher.hung();
+    }
+    if (hung) {
+      // The GPU is stuck in (or still running) the kernel: every later check would queue
+      // behind it, and releasing the context could block. Report what ran and exit.
+      row.result = "HANG";
+      row.note = entry.file + ": " + kiln_status_message(error.get());
+      table.add(std::move(row));
+      table.print(stdout);
+      size_t done = passed + failed + errors + skipped + 1;
+      std::printf("\nkiln-kernel-test: stopped after a hang in %s (%s): %zu checks: %zu passed, "
+                  "%zu failed, %zu errors, %zu skipped, 1 hung, %zu not run\n",
+                  entry.kernel.c_str(), entry.shapeText.c_str(), count, passed, failed, errors,
+                  skipped, count - done);
+      std::fflush(stdout);
+      std::fflush(stderr);
+      std::_Exit(1);
     }
     if (error) {
       row.result = "ERROR";
@@ -206,6 +227,10 @@ int main(int argc, char **argv) {
   app.add_option("--iterations", options.iterations, "timed launches per kernel")
       ->check(CLI::Range(1, 1000000));
   app.add_option("--device", options.device, "CUDA device ordinal")->check(CLI::NonNegativeNumber);
+  app.add_option("--timeout", options.timeoutSeconds,
+                 "seconds one launch (or one timed batch) may take before the kernel counts as "
+                 "hung and the run stops (default 60)")
+      ->check(CLI::Range(0.001, 86400.0));
   app.add_option("--dump-dir", options.dumpDirectory,
                  "write each check's inputs and output there (checks that support it, small "
                  "shapes), for debugging a failure off the GPU machine");

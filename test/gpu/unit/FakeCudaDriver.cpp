@@ -10,6 +10,9 @@
 //                 loader must fall back to dlsym
 //   modules       as ok, but modules load and their kernels are found, so a check runs up to
 //                 its first allocation: what the checks reject before touching the GPU shows
+//   hang          as modules, and memory (host memory behind fake device pointers), tensor
+//                 maps and launches succeed, but no launch ever finishes: cuEventQuery answers
+//                 CUDA_ERROR_NOT_READY for ever, as for a kernel that deadlocks
 // Its cuGetProcAddress_v2 answers only requests for the exact version of each entry and the
 // legacy-stream flag, so the tests see the loader pass them.
 #include "CudaDriverTypes.h"
@@ -29,6 +32,10 @@ std::string mode() {
   const char *value = std::getenv("KILN_FAKE_CUDA");
   return value ? value : "ok";
 }
+
+bool modulesLoad() { return mode() == "modules" || mode() == "hang"; }
+// What a check does before its first launch succeeds only when launches hang.
+CUresult hangOr(CUresult otherwise) { return mode() == "hang" ? CUDA_SUCCESS : otherwise; }
 
 } // namespace
 
@@ -81,42 +88,71 @@ EXPORT CUresult cuCtxSetCurrent(CUcontext) { return CUDA_SUCCESS; }
 EXPORT CUresult cuCtxSynchronize() { return CUDA_SUCCESS; }
 EXPORT CUresult cuModuleLoadData(CUmodule *module, const void *) {
   static int loaded;
-  if (mode() != "modules")
+  if (!modulesLoad())
     return kNotSupported;
   *module = reinterpret_cast<CUmodule>(&loaded);
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuModuleUnload(CUmodule) {
-  return mode() == "modules" ? CUDA_SUCCESS : kNotSupported;
+  return modulesLoad() ? CUDA_SUCCESS : kNotSupported;
 }
 EXPORT CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *) {
   static int found;
-  if (mode() != "modules")
+  if (!modulesLoad())
     return kNotSupported;
   *function = reinterpret_cast<CUfunction>(&found);
   return CUDA_SUCCESS;
 }
-EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *, size_t) { return kNotSupported; }
-EXPORT CUresult cuMemFree_v2(CUdeviceptr) { return kNotSupported; }
-EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr, const void *, size_t) { return kNotSupported; }
-EXPORT CUresult cuMemcpyDtoH_v2(void *, CUdeviceptr, size_t) { return kNotSupported; }
+EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
+  if (mode() != "hang")
+    return kNotSupported;
+  *pointer = reinterpret_cast<CUdeviceptr>(std::malloc(bytes ? bytes : 1));
+  return *pointer ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
+}
+EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
+  if (mode() != "hang")
+    return kNotSupported;
+  std::free(reinterpret_cast<void *>(pointer));
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr destination, const void *source, size_t bytes) {
+  if (mode() != "hang")
+    return kNotSupported;
+  std::memcpy(reinterpret_cast<void *>(destination), source, bytes);
+  return CUDA_SUCCESS;
+}
+EXPORT CUresult cuMemcpyDtoH_v2(void *destination, CUdeviceptr source, size_t bytes) {
+  if (mode() != "hang")
+    return kNotSupported;
+  std::memcpy(destination, reinterpret_cast<const void *>(source), bytes);
+  return CUDA_SUCCESS;
+}
 EXPORT CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
                                unsigned, unsigned, CUstream, void **, void **) {
-  return kNotSupported;
+  return hangOr(kNotSupported);
 }
-EXPORT CUresult cuFuncSetAttribute(CUfunction, CUfunction_attribute, int) { return kNotSupported; }
+EXPORT CUresult cuFuncSetAttribute(CUfunction, CUfunction_attribute, int) {
+  return hangOr(kNotSupported);
+}
 EXPORT CUresult cuTensorMapEncodeTiled(CUtensorMap *, CUtensorMapDataType, cuuint32_t, void *,
                                        const cuuint64_t *, const cuuint64_t *, const cuuint32_t *,
                                        const cuuint32_t *, CUtensorMapInterleave,
                                        CUtensorMapSwizzle, CUtensorMapL2promotion,
                                        CUtensorMapFloatOOBfill) {
-  return kNotSupported;
+  return hangOr(kNotSupported);
 }
-EXPORT CUresult cuEventCreate(CUevent *, unsigned int) { return kNotSupported; }
-EXPORT CUresult cuEventRecord(CUevent, CUstream) { return kNotSupported; }
+EXPORT CUresult cuEventCreate(CUevent *event, unsigned int) {
+  static int created;
+  *event = reinterpret_cast<CUevent>(&created);
+  return hangOr(kNotSupported);
+}
+EXPORT CUresult cuEventRecord(CUevent, CUstream) { return hangOr(kNotSupported); }
 EXPORT CUresult cuEventSynchronize(CUevent) { return kNotSupported; }
+EXPORT CUresult cuEventQuery(CUevent) {
+  return mode() == "hang" ? CUDA_ERROR_NOT_READY : kNotSupported;
+}
 EXPORT CUresult cuEventElapsedTime(float *, CUevent, CUevent) { return kNotSupported; }
-EXPORT CUresult cuEventDestroy_v2(CUevent) { return kNotSupported; }
+EXPORT CUresult cuEventDestroy_v2(CUevent) { return hangOr(kNotSupported); }
 EXPORT CUresult cuGetErrorName(CUresult error, const char **name) {
   switch (error) {
   case CUDA_ERROR_NO_DEVICE:
