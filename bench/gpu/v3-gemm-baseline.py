@@ -58,15 +58,16 @@ def passing_rows(path, pattern):
 def kiln_times(path):
     """The fastest passing cubin time per (M, N, K) in kiln-kernel-test's table, over both
     sm_90a GEMM families: fp8_gemm_tma (the generator's, M fixed at build time) and
-    fp8_gemm_sm90 (kiln-compile's, M at run time; "sm90 swap" with swap A/B).
+    fp8_gemm_sm90 (kiln-compile's, M at run time; "sm90 swap" with swap A/B, "sm90 multicast"
+    with clusters of two sharing the weight tile).
 
     A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGES[xSCALEBITSxSPLITSx
     OUTBITS], max abs err, max rel err, result, time (us), TFLOPS."""
     best = {}
-    for match in passing_rows(path, r"^fp8_gemm_(tma|sm90_swap|sm90)(?!_grouped|_masked)\S*\s+sm_90a "
+    for match in passing_rows(path, r"^fp8_gemm_(tma|sm90_swap|sm90_multicast|sm90)(?!_grouped|_masked)\S*\s+sm_90a "
                                     r"cubin\s+(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)((?:x\d+)*)"
                                     r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)"):
-        family = match.group(1).replace("_", " ")  # "sm90 swap": swap A/B
+        family = match.group(1).replace("_", " ")  # "sm90 swap", "sm90 multicast"
         dims = [int(x) for x in match.groups()[1:7]]
         key = tuple(dims[:3])
         extra = [int(x) for x in match.group(8).split("x")[1:]]

@@ -32,6 +32,12 @@
 // Check "fp8_gemm_sm90_swap": the same kernel with swap A/B (Sm90GemmTile::swapAB), the same
 // ABI, grid and shape; BM (tokens) is 16, 32 or 64 and the CTA has 128 (BN / 64 + 1) threads.
 //
+// Check "fp8_gemm_sm90_multicast": the same kernel in clusters of two CTAs that share the weight
+// tile (Sm90GemmTile::cluster = 2): B's tensor map has a box of BN / 2 rows (each CTA loads
+// half and multicasts it), and the grid is 2 min(units, SMs / 2) with units = ceil(ceil(M / BM)
+// / 2) ceil(N / BN) SPLITS. Same shape syntax; an odd number of M tiles leaves the last
+// cluster's second CTA without rows, which must still do its part of the loads.
+//
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
 // positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
 // (sign, 4-bit exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
@@ -90,12 +96,13 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
   std::fclose(file);
 }
 
-enum class GemmAbi { V1, Tma, Sm90, Sm90Swap, Mma };
+enum class GemmAbi { V1, Tma, Sm90, Sm90Swap, Sm90Multicast, Mma };
 
 class FP8GemmCheck : public KernelCheck {
 public:
   explicit FP8GemmCheck(GemmAbi abi)
-      : abi_(abi), sm90_(abi == GemmAbi::Sm90 || abi == GemmAbi::Sm90Swap),
+      : abi_(abi), sm90_(abi == GemmAbi::Sm90 || abi == GemmAbi::Sm90Swap ||
+                         abi == GemmAbi::Sm90Multicast),
         tma_(abi == GemmAbi::Tma || sm90_) {}
   const char *name() const override {
     switch (abi_) {
@@ -107,6 +114,8 @@ public:
       return "fp8_gemm_sm90";
     case GemmAbi::Sm90Swap:
       return "fp8_gemm_sm90_swap";
+    case GemmAbi::Sm90Multicast:
+      return "fp8_gemm_sm90_multicast";
     case GemmAbi::Mma:
       return "fp8_gemm_mma";
     }
@@ -127,6 +136,8 @@ public:
     const size_t tileN = static_cast<size_t>(input.shape[tma_ ? 4 : 3]);
     const size_t stages = tma_ ? static_cast<size_t>(input.shape[5]) : 0;
     const bool swap = abi_ == GemmAbi::Sm90Swap;
+    // Clusters of two CTAs on adjacent M tiles, each loading half of the weight tile.
+    const size_t cluster = abi_ == GemmAbi::Sm90Multicast ? 2 : 1;
     const bool ue8m0 = sm90_ && input.shape[6] == 8;
     const size_t splits = sm90_ ? static_cast<size_t>(input.shape[7]) : 1;
     const bool bf16 = sm90_ && input.shape[8] == 16;
@@ -188,8 +199,8 @@ public:
       if (kiln_status_t status = launcher.tensorMap2D(da, m, k, static_cast<unsigned>(tileM),
                                                       kBlockK, &dMapA))
         return status;
-      if (kiln_status_t status = launcher.tensorMap2D(db, n, k, static_cast<unsigned>(tileN),
-                                                      kBlockK, &dMapB))
+      if (kiln_status_t status = launcher.tensorMap2D(
+              db, n, k, static_cast<unsigned>(tileN / cluster), kBlockK, &dMapB))
         return status;
     }
     int32_t rows = static_cast<int32_t>(m), splitCount = static_cast<int32_t>(splits);
@@ -205,10 +216,11 @@ public:
     shape.block[0] = static_cast<unsigned>(tma_ ? 128 * ((swap ? tileN : tileM) / 64 + 1) : 128);
     shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
     shape.grid[1] = static_cast<unsigned>((m + tileM - 1) / tileM);
-    if (sm90_) { // persistent: one CTA per multiprocessor at most
-      size_t units = shape.grid[0] * shape.grid[1] * splits;
-      shape.grid[0] = static_cast<unsigned>(
-          std::min<size_t>(units, static_cast<size_t>(std::max(1, input.multiprocessors))));
+    if (sm90_) { // persistent: one CTA per multiprocessor at most, in whole clusters
+      size_t mSlots = (shape.grid[1] + cluster - 1) / cluster;
+      size_t units = shape.grid[0] * mSlots * splits;
+      size_t clusters = std::max<size_t>(1, static_cast<size_t>(input.multiprocessors) / cluster);
+      shape.grid[0] = static_cast<unsigned>(cluster * std::min(units, clusters));
       shape.grid[1] = 1;
     }
     if (tma_)
@@ -279,7 +291,7 @@ public:
 
 private:
   GemmAbi abi_;
-  bool sm90_; // kiln-compile's sm_90a kernel, plain or with swap A/B
+  bool sm90_; // kiln-compile's sm_90a kernel: plain, with swap A/B, or with the multicast
   bool tma_;
 };
 
@@ -302,6 +314,11 @@ const KernelCheck &fp8GemmMmaCheck() {
 
 const KernelCheck &fp8GemmSm90Check() {
   static const FP8GemmCheck check(GemmAbi::Sm90);
+  return check;
+}
+
+const KernelCheck &fp8GemmSm90MulticastCheck() {
+  static const FP8GemmCheck check(GemmAbi::Sm90Multicast);
   return check;
 }
 

@@ -97,7 +97,10 @@ CudaKernel describe(const Sm90GemmTile &t) {
     k.mRange = t.bm == 64 ? "m <= 64" : "m > 64";
   else
     k.mRange = t.bm == 64 ? "m <= 64" : t.bf16Out ? "m > 128" : "64 < m <= 128";
-  k.grid = "(min(units, multiprocessors), 1, 1), units = ceil(M/bm) * ceil(N/bn) * splits";
+  k.grid = t.cluster == 2
+               ? "(2 * min(units, multiprocessors / 2), 1, 1) in clusters of 2 (fixed in the "
+                 "kernel), units = ceil(ceil(M/bm) / 2) * ceil(N/bn) * splits"
+               : "(min(units, multiprocessors), 1, 1), units = ceil(M/bm) * ceil(N/bn) * splits";
   k.splits = t.bf16Out ? "1 (bf16 output takes no split-K)"
                        : "clamp(multiprocessors / (ceil(M/bm) * ceil(N/bn)), 1, max(1, "
                          "ceil(K/128) / 12)); with splits > 1 the kernel adds into C, which "
@@ -106,6 +109,8 @@ CudaKernel describe(const Sm90GemmTile &t) {
               ? "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32"
               : "a_s, b_s, c, tmap_a, tmap_b: pointers; m, splits: i32; groups: pointer to i32; "
                 "num_groups: i32";
+  if (t.cluster == 2)
+    k.abi += "; tmap_b's box is bn / 2 rows (each CTA of a cluster loads half the weight tile)";
   return k;
 }
 

@@ -107,6 +107,10 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
   }
   if (t.bn != 64 && t.bn != 128)
     return fail("BN must be 64 or 128");
+  if (t.cluster != 1 && t.cluster != 2)
+    return fail("the cluster must be 1 or 2 CTAs");
+  if (t.cluster == 2 && (t.layout != FP8GemmLayout::Dense || t.swapAB))
+    return fail("the weight multicast (cluster 2) is for dense GEMMs without swap A/B");
   if (t.stages < 2 || t.stages > 8 || sm90GemmSharedBytes(t) > kMaxShared)
     return fail("2 to 8 stages, within 227 KiB of shared memory");
   return llvm::Error::success();
@@ -114,7 +118,10 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
 
 std::string sm90GemmName(const Sm90GemmTile &t) {
   return llvm::formatv("fp8_gemm_sm90{0}_n{1}_k{2}_bm{3}_bn{4}_s{5}{6}",
-                       t.swapAB ? "_swap" : fp8GemmLayoutSuffix(t.layout), t.n, t.k, t.bm,
+                       t.swapAB           ? "_swap"
+                       : t.cluster == 2   ? "_multicast"
+                                          : fp8GemmLayoutSuffix(t.layout),
+                       t.n, t.k, t.bm,
                        t.bn, t.stages, t.bf16Out ? "_bf16" : "")
       .str();
 }
@@ -147,6 +154,10 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   const bool grouped = tile.layout != FP8GemmLayout::Dense;
   const bool masked = tile.layout == FP8GemmLayout::GroupedMasked;
   const int64_t nTiles = ceilDiv(tile.n, tile.bn);
+  // With a cluster, CTA rank r of a pair loads weight rows [r BN/2, (r+1) BN/2) of the tile
+  // and multicasts them into the same place of both CTAs' stage.
+  const int64_t cluster = tile.cluster;
+  const int64_t bRowsPerCta = tile.bn / cluster;
   Type accType = LLVM::LLVMStructType::getLiteral(ctx, SmallVector<Type>(regs, k.f32));
 
   SmallVector<Type> arguments = {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, k.i32, k.i32};
@@ -160,6 +171,9 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   // One CTA per SM (.minnctapersm 1): with the block size, it fixes the register count at entry
   // (65536 / 384 -> 168), which ptxas needs to honour setmaxnreg (otherwise C7508: ignored).
   func->setAttr(NVVM::NVVMDialect::getMinctasmAttrName(), b.getI32IntegerAttr(1));
+  if (cluster > 1) // .reqnctapercluster: the launch forms clusters without cuLaunchKernelEx
+    func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                  b.getDenseI32ArrayAttr({static_cast<int32_t>(cluster), 1, 1}));
   Block &entry = func.getBody().front();
   Value aScale = entry.getArgument(0), bScale = entry.getArgument(1), out = entry.getArgument(2),
         tmapA = entry.getArgument(3), tmapB = entry.getArgument(4);
@@ -190,18 +204,30 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   // scale rows at g ceil(N/128). A unit with nothing to do (a padding block, or rows past a
   // group's count) gets an empty K range and a row limit of 0, so it loads and stores nothing
   // and the producer and consumers still agree on g.
+  //
+  // With a cluster of two, a unit's M coordinate is a pair of M tiles: the cluster (blockIdx.x
+  // / 2) walks the units, and CTA rank r (blockIdx.x % 2) takes M tile 2 i + r. Past an odd
+  // last M tile, rank 1's rows are all past M: TMA fills them with zeros and nothing is stored,
+  // but the CTA still runs the K loop, as its peer needs its half of the weights and its
+  // releases of the stages.
   Value rowBlocks = k.div(k.add(rows, k.c(tile.bm - 1)), k.c(tile.bm)); // per group if masked
   Value mTiles = masked ? k.mul(rowBlocks, numGroups) : rowBlocks;
-  Value units = k.mul(k.mul(mTiles, k.c(nTiles)), splits);
-  Value firstUnit = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value unitStep = gpu::GridDimOp::create(b, gpu::Dimension::x);
+  Value mSlots = cluster > 1 ? k.div(k.add(mTiles, k.c(cluster - 1)), k.c(cluster)) : mTiles;
+  Value units = k.mul(k.mul(mSlots, k.c(nTiles)), splits);
+  Value blockId = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value gridSize = gpu::GridDimOp::create(b, gpu::Dimension::x);
+  Value rank = cluster > 1 ? k.rem(blockId, k.c(cluster)) : c0;
+  Value firstUnit = cluster > 1 ? k.div(blockId, k.c(cluster)) : blockId;
+  Value unitStep = cluster > 1 ? k.div(gridSize, k.c(cluster)) : gridSize;
   Value nTilesValue = k.c(nTiles);
   auto waveRows = [&](Value fast, Value slow, int64_t fastRows, int64_t slowRows) {
     Value across = k.div(k.add(unitStep, k.sub(fast, c1)), fast); // ceil(W / fast tiles)
     return k.add(k.mul(k.minu(unitStep, fast), k.c(fastRows)), k.mul(across, k.c(slowRows)));
   };
-  Value mFastest = k.cmp(arith::CmpIPredicate::ult, waveRows(mTiles, nTilesValue, tile.bm, tile.bn),
-                         waveRows(nTilesValue, mTiles, tile.bn, tile.bm));
+  const int64_t slotRows = tile.bm * cluster;
+  Value mFastest =
+      k.cmp(arith::CmpIPredicate::ult, waveRows(mSlots, nTilesValue, slotRows, tile.bn),
+            waveRows(nTilesValue, mSlots, tile.bn, slotRows));
   struct Unit {
     Value m0, n0, kbBegin, kbEnd;
     Value rowLimit;   // rows at or past it are neither stored nor read for scales
@@ -210,10 +236,11 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   };
   auto unitOf = [&](Value u) {
     Value tileIndex = k.div(u, splits), split = k.rem(u, splits);
-    Value mTile = arith::SelectOp::create(b, mFastest, k.rem(tileIndex, mTiles),
+    Value mSlot = arith::SelectOp::create(b, mFastest, k.rem(tileIndex, mSlots),
                                           k.div(tileIndex, nTilesValue));
-    Value nTile = arith::SelectOp::create(b, mFastest, k.div(tileIndex, mTiles),
+    Value nTile = arith::SelectOp::create(b, mFastest, k.div(tileIndex, mSlots),
                                           k.rem(tileIndex, nTilesValue));
+    Value mTile = cluster > 1 ? k.add(k.mul(mSlot, k.c(cluster)), rank) : mSlot;
     Unit unit;
     unit.n0 = k.mul(nTile, k.c(tile.bn));
     unit.kbBegin = k.div(k.mul(split, k.c(kBlocks)), splits);
@@ -257,17 +284,27 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     return k.byteOffset(bars, k.mul(slot, k.c64(8)));
   };
 
-  // Thread 0 initialises the barriers; the fence and the CTA barrier publish them.
+  // Thread 0 initialises the barriers; the fence and the CTA barrier publish them (and the
+  // cluster barrier to the peer CTA, whose multicasts and arrivals land on them). A stage is
+  // released by every consumer thread, or with a cluster by one lane per consumer warp for
+  // each CTA of the cluster.
+  const int64_t releases = cluster > 1 ? cluster * 4 * wgs : 128 * wgs;
   k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, c0), [&] {
     for (int64_t s = 0; s < tile.stages; ++s) {
       NVVM::MBarrierInitOp::create(b, barrier(false, k.c64(s)), k.c32(1), Value());
-      NVVM::MBarrierInitOp::create(b, barrier(true, k.c64(s)), k.c32(128 * wgs), Value());
+      NVVM::MBarrierInitOp::create(b, barrier(true, k.c64(s)), k.c32(releases), Value());
     }
     NVVM::FenceMbarrierInitOp::create(b);
   });
   NVVM::FenceProxyOp::create(b, NVVM::ProxyKind::async_shared,
                              NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
   gpu::BarrierOp::create(b);
+  auto clusterSync = [&] {
+    NVVM::ClusterArriveOp::create(b, UnitAttr());
+    NVVM::ClusterWaitOp::create(b, UnitAttr());
+  };
+  if (cluster > 1)
+    clusterSync();
 
   Value ticks = k.c32(kWaitTicks);
   // Stage (i64) and round of the running K-block count g.
@@ -296,7 +333,9 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
       NVVM::SetMaxRegisterOp::create(b, kProducerRegisters, NVVM::SetMaxRegisterAction::decrease);
     k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, k.c(128 * wgs)), [&] {
       forEachUnit([&](const Unit &unit, Value g0) {
-        Value m0i = k.cast(k.i32, unit.m0), n0i = k.cast(k.i32, unit.bRow);
+        Value m0i = k.cast(k.i32, unit.m0);
+        Value n0i = k.cast(k.i32, cluster > 1 ? k.add(unit.bRow, k.mul(rank, k.c(bRowsPerCta)))
+                                              : unit.bRow);
         auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1);
         OpBuilder::InsertionGuard loopGuard(b);
         b.setInsertionPoint(loop.getBody()->getTerminator());
@@ -315,13 +354,21 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
         // Tokens (tmap_a) and weights (tmap_b) into wgmma's A and B slots, or B and A swapped.
         Value tokens = k.byteOffset(tiles, tile.swapAB ? k.add(offset, k.c64(aSlotBytes)) : offset);
         Value weights = k.byteOffset(tiles, tile.swapAB ? offset : k.add(offset, k.c64(aSlotBytes)));
+        if (cluster > 1) // this CTA's half of the weight tile
+          weights = k.byteOffset(weights, k.mul(k.cast(k.i64, rank), k.c64(bRowsPerCta * kBlockK)));
         Value dstA = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, tokens);
         Value dstB = LLVM::AddrSpaceCastOp::create(b, k.clusterPtr, weights);
         Value k0 = k.cast(k.i32, k.mul(kb, k.c(kBlockK)));
-        for (auto [dst, map, row] :
-             {std::tuple(dstA, tmapA, m0i), std::tuple(dstB, tmapB, n0i)})
+        // The weights go to every CTA of the cluster: the same offset in each one's stage,
+        // completing on each one's full[s].
+        Value everyCta =
+            cluster > 1
+                ? Value(arith::ConstantIntOp::create(b, b.getI16Type(), (1 << cluster) - 1))
+                : Value();
+        for (auto [dst, map, row, multicast] : {std::tuple(dstA, tmapA, m0i, Value()),
+                                                std::tuple(dstB, tmapB, n0i, everyCta)})
           NVVM::CpAsyncBulkTensorGlobalToSharedClusterOp::create(
-              b, dst, map, ValueRange{k0, row}, full, ValueRange{}, Value(), Value(),
+              b, dst, map, ValueRange{k0, row}, full, ValueRange{}, multicast, Value(),
               NVVM::TMALoadMode::TILE, /*isCTAOnly=*/false, NVVM::CTAGroupKindAttr(), Value());
       });
     });
@@ -402,8 +449,19 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
       }
       NVVM::WgmmaGroupSyncAlignedOp::create(b);
       NVVM::WgmmaWaitGroupSyncOp::create(b, 0);
-      // The stage has been read: hand it back to the producer.
-      NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
+      // The stage has been read: hand it back to the producer, or with a cluster to the
+      // producers of both CTAs (the peer's writes its half of the weights here): lane r of
+      // each warp arrives on CTA r's empty[s]. wgmma.wait_group is warpgroup-wide, so the
+      // whole warp has finished reading.
+      if (cluster == 1) {
+        NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
+      } else {
+        k.ifThen(k.cmp(arith::CmpIPredicate::ult, lane, k.c(cluster)), [&] {
+          Value there = NVVM::MapaOp::create(b, k.clusterPtr, empty, k.cast(k.i32, lane));
+          NVVM::MBarrierArriveOp::create(b, Type(), there, Value(),
+                                         NVVM::MemScopeKindAttr::get(ctx, NVVM::MemScopeKind::CLUSTER));
+        });
+      }
       // Promotion: acc += partial * a_s[token] * b_s[weight block] (one 128-row weight block
       // per tile).
       SmallVector<Value> scale;
@@ -504,6 +562,9 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     }
   });
   b.setInsertionPointToEnd(&entry);
+  // No CTA of a cluster leaves while its peer may still arrive on its barriers.
+  if (cluster > 1)
+    clusterSync();
   gpu::ReturnOp::create(b);
   return func;
 }

@@ -28,12 +28,19 @@
 //     atomically adds its partial sum to C, which the host zeroes first. With splits == 1 the
 //     kernel stores and C needs no initialisation.
 //
+//   - Optionally (`cluster` 2, dense) a cluster of two CTAs on adjacent M tiles of the same N
+//     tile: each loads half of the weight tile and TMA multicasts it into both, halving the
+//     weight traffic from L2 (DeepGEMM's B multicast).
+//
 // Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32, splits : i32), and for the
 // grouped layouts two more: (groups : !llvm.ptr to i32, num_groups : i32). tmap_a and tmap_b
 // point to 128-byte CUtensorMaps in device memory: uint8, 2-D {K, rows} (B's rows: G N),
-// box {128, BM or BN}, 128-byte swizzle, OOB fill zero. Grid (min(units, multiprocessors), 1,
-// 1); block sm90GemmThreads(); dynamic shared memory sm90GemmSharedBytes(). bf16 output ignores
-// `splits` (taken as 1: split-K adds partial sums, which bf16 would round each time).
+// box {128, BM} and {128, BN / cluster}, 128-byte swizzle, OOB fill zero. Grid (cluster *
+// min(units, multiprocessors / cluster), 1, 1) with units = ceil(ceil(M/BM) / cluster) *
+// ceil(N/BN) * splits; the cluster size is in the kernel (.reqnctapercluster), so a plain
+// cuLaunchKernel launches it. Block sm90GemmThreads(); dynamic shared memory
+// sm90GemmSharedBytes(). bf16 output ignores `splits` (taken as 1: split-K adds partial sums,
+// which bf16 would round each time).
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_TARGETS_CUDA_FP8GEMMSM90_H
@@ -59,6 +66,12 @@ namespace kiln::cuda {
 /// MMA row is spent on zero-filled tokens. The grid, the units and the tensor maps are the
 /// same; the stage holds the weight tile first, and the epilogue writes C[m, n] transposed
 /// from the fragment.
+///
+/// `cluster` 2 (dense, without swap A/B) launches clusters of two CTAs that take M tiles 2i and
+/// 2i + 1 of the same N tile and K range. Each CTA loads BN / 2 rows of the weight tile and
+/// multicasts them to both, so a stage's full barrier counts its own A tile and the whole B
+/// tile, and a stage is free only when the consumers of both CTAs have released it: each
+/// consumer warp arrives on the empty barrier of each CTA of the cluster.
 struct Sm90GemmTile {
   int64_t n = 0;
   int64_t k = 0;
@@ -68,6 +81,7 @@ struct Sm90GemmTile {
   FP8GemmLayout layout = FP8GemmLayout::Dense;
   bool bf16Out = false;
   bool swapAB = false;
+  int64_t cluster = 1;
 };
 
 /// A tile for (N, K) from the H100 measurements in bench/RESULTS.md. BM 128 with BN 128
@@ -84,7 +98,7 @@ int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiproce
 /// Fails with one line when the kernel cannot be built for `tile`.
 llvm::Error checkSm90GemmTile(const Sm90GemmTile &tile);
 
-/// fp8_gemm_sm90[_grouped|_masked|_swap]_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>[_bf16].
+/// fp8_gemm_sm90[_grouped|_masked|_swap|_multicast]_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>[_bf16].
 std::string sm90GemmName(const Sm90GemmTile &tile);
 /// Consumer warpgroups: BM / 64, or BN / 64 with swapAB.
 int64_t sm90GemmConsumers(const Sm90GemmTile &tile);

@@ -14,6 +14,9 @@
 //   - with swap A/B (the weights on wgmma's M side, 16-64 tokens on its N side) at M = 1 to
 //     64, partial token tiles, N and K tails, ue8m0 scales, split-K, bf16 output and 20000
 //     rows;
+//   - with the weight multicast (clusters of two CTAs sharing the weight tile): an odd number of
+//     M tiles (M = 1, 7, 300, 130, 150, 20000), whose last cluster's second CTA has no rows, N and K
+//     tails (the half boxes of BN 64 and 128), ue8m0 scales, split-K and bf16 output;
 //   - as grouped contiguous and masked kernels with uneven groups, one of them empty. The
 //     contiguous check also holds a padding block that must stay unwritten, and the masked
 //     check has rows past each count that must stay unwritten.
@@ -22,9 +25,10 @@
 // and 7), with chooseSm90Splits' count for 132 SMs, and without split-K where that count is
 // above 1. Swap A/B kernels are timed beside them at M = 64 (BM 64) and at M = 1 and 16
 // (BM 16 against the BM 64 kernel), to decide which small-M variant the plan takes. The
-// grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at (N, K) = (4096,
+// multicast BM 128 bf16 kernels are timed at M = 4096 beside the plain ones they would replace.
+// The grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at (N, K) = (4096,
 // 7168) and (7168, 2048).
-// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap}
+// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16}
 // TARGETS: sm_90a
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  1x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x1x32
@@ -117,9 +121,26 @@
 // BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  1x7168x16384x64x128x6x32x2x32
 // BUNDLE: fp8_gemm_sm90_swap_n7168_k16384_bm16_bn128_s6  fp8_gemm_sm90_swap  16x7168x16384x16x128x6x32x2x32
 // BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  16x7168x16384x64x128x6x32x2x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  1x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  7x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  200x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  300x256x512x128x128x4x8x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  300x256x512x128x128x4x32x2x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  20000x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n200_k208_bm64_bn64_s2_bf16  fp8_gemm_sm90_multicast  1x200x208x64x64x2x32x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n200_k208_bm64_bn64_s2_bf16  fp8_gemm_sm90_multicast  130x200x208x64x64x2x32x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n200_k208_bm64_bn64_s2_bf16  fp8_gemm_sm90_multicast  256x200x208x64x64x2x8x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n192_k320_bm64_bn128_s3  fp8_gemm_sm90_multicast  7x192x320x64x128x3x32x3x32
+// BUNDLE: fp8_gemm_sm90_multicast_n192_k320_bm64_bn128_s3  fp8_gemm_sm90_multicast  150x192x320x64x128x3x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n2112_k7168_bm128_bn64_s8_bf16  fp8_gemm_sm90_multicast  4096x2112x7168x128x64x8x32x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n24576_k1536_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x24576x1536x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n32768_k512_bm128_bn128_s4_bf16  fp8_gemm_sm90_multicast  4096x32768x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n7168_k16384_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x7168x16384x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n4096_k7168_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x4096x7168x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_multicast_n7168_k2048_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x7168x2048x128x128x6x32x1x16
 //
 // The PTX of LLVM's NVPTX backend: the launch ABI, TMA, the mbarrier pipeline and wgmma e4m3.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
 // RUN: FileCheck %s --input-file=%t.ptx
 //
@@ -183,6 +204,43 @@
 // CHECK: .maxntid 256, 1, 1
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n32k32.f32.e4m3.e4m3
 // CHECK: atom.global.add.f32
+// The weight multicast: clusters of two CTAs fixed in the kernel (a plain launch forms them), a
+// cluster barrier once the mbarriers are set up and again before exit, this CTA's A tile loaded
+// for itself and its half of the weight tile multicast to both CTAs (mask 3), expecting the whole
+// stage (A 16 KiB + B 16 KiB), and each stage released on both CTAs' empty barriers (mapa).
+// CHECK-LABEL: .entry fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4(
+// CHECK: .maxntid 384, 1, 1
+// CHECK-NEXT: .minnctapersm 1
+// CHECK-NEXT: .explicitcluster
+// CHECK-NEXT: .reqnctapercluster 2, 1, 1
+// CHECK: fence.mbarrier_init.release.cluster;
+// CHECK: bar.sync
+// CHECK-NEXT: barrier.cluster.arrive;
+// CHECK-NEXT: barrier.cluster.wait;
+// CHECK: setmaxnreg.dec.sync.aligned.u32 40;
+// CHECK: mov.b32 [[STAGE:%r[0-9]+]], 32768;
+// CHECK-NEXT: mbarrier.arrive.expect_tx.shared.b64 {{.*}}, [[STAGE]];
+// CHECK: cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes [
+// CHECK-NEXT: mov.b16 [[MASK:%rs[0-9]+]], 3;
+// CHECK-NEXT: cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes.multicast::cluster [{{.*}}], [[MASK]];
+// CHECK: setmaxnreg.inc.sync.aligned.u32 232;
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n128k32.f32.e4m3.e4m3
+// CHECK: wgmma.wait_group.sync.aligned 0;
+// CHECK: mapa.shared::cluster.u64
+// CHECK-NEXT: mov.b32
+// CHECK-NEXT: mbarrier.arrive.release.cluster.shared::cluster.b64 _,
+// CHECK: barrier.cluster.arrive;
+// CHECK-NEXT: barrier.cluster.wait;
+// CHECK-NEXT: ret;
+// One consumer warpgroup: no register moves; a stage of A 8 KiB and B 8 KiB (two halves of 32
+// rows).
+// CHECK-LABEL: .entry fp8_gemm_sm90_multicast_n200_k208_bm64_bn64_s2_bf16(
+// CHECK: .reqnctapercluster 2, 1, 1
+// CHECK-NOT: setmaxnreg
+// CHECK: mov.b32 [[HALFSTAGE:%r[0-9]+]], 16384;
+// CHECK-NEXT: mbarrier.arrive.expect_tx.shared.b64 {{.*}}, [[HALFSTAGE]];
+// CHECK: multicast::cluster
+// CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n64k32.f32.e4m3.e4m3
 
 module {
 }

@@ -3,6 +3,9 @@
 // errors for tiles a kernel cannot take.
 #include "compiler/targets/cuda/CudaCodegen.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -71,6 +74,7 @@ TEST(CudaGemmPlan, Sm90KernelsPerDenseAndExpertShape) {
                          }));
   for (const Sm90GemmTile &tile : plan.sm90) {
     EXPECT_FALSE(tile.swapAB) << sm90GemmName(tile) << ": swap A/B is not planned yet";
+    EXPECT_EQ(tile.cluster, 1) << sm90GemmName(tile) << ": the multicast is not planned yet";
     EXPECT_EQ(errorOf(tile), "");
   }
 }
@@ -118,6 +122,17 @@ TEST(CudaGemmPlan, TilesAKernelCannotTakeFailWithOneLine) {
   tile.layout = FP8GemmLayout::GroupedMasked;
   EXPECT_EQ(errorOf(tile), "sm_90a FP8 GEMM N=4096 K=7168 (tile 16x128, 6 stages): swap A/B is "
                            "for dense GEMMs");
+  Sm90GemmTile multicast = chooseSm90GemmTile(4096, 7168);
+  multicast.cluster = 2;
+  EXPECT_EQ(errorOf(multicast), "");
+  EXPECT_EQ(sm90GemmName(multicast), "fp8_gemm_sm90_multicast_n4096_k7168_bm128_bn128_s6");
+  multicast.cluster = 4;
+  EXPECT_EQ(errorOf(multicast), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): the "
+                                "cluster must be 1 or 2 CTAs");
+  multicast.cluster = 2;
+  multicast.layout = FP8GemmLayout::GroupedContiguous;
+  EXPECT_EQ(errorOf(multicast), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): the "
+                                "weight multicast (cluster 2) is for dense GEMMs without swap A/B");
   Sm90GemmTile odd = chooseSm90GemmTile(4100, 7168);
   EXPECT_EQ(errorOf(odd), "sm_90a FP8 GEMM N=4100 K=7168 (tile 128x64, 8 stages): N must be a "
                           "multiple of 8 (each thread stores column pairs)");
@@ -126,6 +141,28 @@ TEST(CudaGemmPlan, TilesAKernelCannotTakeFailWithOneLine) {
   ASSERT_TRUE(bool(e));
   EXPECT_EQ(llvm::toString(std::move(e)), "sm_89 FP8 GEMM N=4096 K=7160 (BN 64): K must be a "
                                           "multiple of 16 (the copies move 16-byte chunks)");
+}
+
+// What the manifest says about a multicast kernel: whole clusters in the grid, and the half
+// weight box each CTA's tensor map must have. (The multicast is not planned yet, so no model's
+// manifest shows it; a launcher written from the description must still get it right.)
+TEST(CudaGemmPlan, MulticastKernelDescribesItsClusterLaunch) {
+  mlir::MLIRContext context;
+  mlir::OpBuilder builder(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::ModuleOp::create(builder.getUnknownLoc());
+  GemmPlan plan;
+  plan.sm90.push_back(chooseSm90GemmTile(4096, 7168));
+  plan.sm90.back().cluster = 2;
+  std::vector<CudaKernel> kernels;
+  llvm::Error e = buildFP8GemmKernels(*module, plan, &kernels);
+  ASSERT_FALSE(bool(e)) << llvm::toString(std::move(e));
+  ASSERT_EQ(kernels.size(), 1u);
+  EXPECT_EQ(kernels[0].name, "fp8_gemm_sm90_multicast_n4096_k7168_bm128_bn128_s6");
+  EXPECT_EQ(kernels[0].grid, "(2 * min(units, multiprocessors / 2), 1, 1) in clusters of 2 "
+                             "(fixed in the kernel), units = ceil(ceil(M/bm) / 2) * ceil(N/bn) * "
+                             "splits");
+  EXPECT_NE(kernels[0].abi.find("tmap_b's box is bn / 2 rows"), std::string::npos)
+      << kernels[0].abi;
 }
 
 } // namespace
