@@ -395,8 +395,14 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   auto pairType = VectorType::get({2}, outType);
 
   forEachUnit([&](const Unit &unit, Value g0) {
-    Value gr[2] = {k.add(unit.m0, r0), k.add(unit.m0, k.add(r0, k.c(8)))};
-    Value gcol = k.add(unit.n0, colInTile);
+    // The fragment's two rows of C and its first column (without swap A/B; swap A/B's
+    // epilogue derives C's coordinates per register).
+    Value gr[2], gcol;
+    if (!tile.swapAB) {
+      gr[0] = k.add(unit.m0, r0);
+      gr[1] = k.add(unit.m0, k.add(r0, k.c(8)));
+      gcol = k.add(unit.n0, colInTile);
+    }
     // Rows past M read the last row's scale (their partial sums are zero: TMA filled A's rows
     // with zeros) and store nothing.
     // (An empty unit's row limit is 0: its loop runs no K block, so the clamp's wrap to the

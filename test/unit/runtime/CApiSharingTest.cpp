@@ -15,7 +15,7 @@ TEST_F(CApiTest, TheArtifactOutlivesItsHandle) {
   ASSERT_OK(kiln_sequence_add(session, &slot));
   const std::vector<int32_t> tokens = {6, 2, 8};
   ASSERT_OK(kiln_prefill(session, slot, tokens.data(), tokens.size()));
-  expectNear(lastLogits(session), test::tinyReference(tokens));
+  expectLogitsNear(lastLogits(session), test::tinyReference(tokens));
 }
 
 /// The distinct memfds of loaded CPU code in this process.
@@ -53,8 +53,8 @@ TEST_F(CApiTest, SessionsOfOneArtifactShareItsCode) {
   const std::vector<int32_t> x = {1, 2, 3}, y = {15, 14};
   ASSERT_OK(kiln_prefill(session, a, x.data(), x.size()));
   ASSERT_OK(kiln_prefill(second, b, y.data(), y.size()));
-  expectNear(lastLogits(session), test::tinyReference(x));
-  expectNear(lastLogits(second), test::tinyReference(y));
+  expectLogitsNear(lastLogits(session), test::tinyReference(x));
+  expectLogitsNear(lastLogits(second), test::tinyReference(y));
   kiln_session_destroy(second);
   kiln_session_destroy(third);
   // Another artifact (a second open of the same file) is another copy.
@@ -87,7 +87,7 @@ TEST_F(CApiTest, ReopenedCodeIsLoadedAgain) {
   ASSERT_OK(kiln_sequence_add(session, &slot));
   const std::vector<int32_t> tokens = {4, 9};
   ASSERT_OK(kiln_prefill(session, slot, tokens.data(), tokens.size()));
-  expectNear(lastLogits(session), test::tinyReference(tokens));
+  expectLogitsNear(lastLogits(session), test::tinyReference(tokens));
 }
 
 // --- Threads: sessions of one artifact on several threads at once. ---

@@ -64,7 +64,7 @@ TEST_F(CApiTest, PrefillContinuesTheSequenceAndDecodeFollows) {
   }
   EXPECT_OK(kiln_sequence_length(session, slot, &length));
   EXPECT_EQ(length, 20u);
-  expectNear(got, test::tinyReference(tokens));
+  expectLogitsNear(got, test::tinyReference(tokens));
   // The rows are the session's: NULL for rows or vocab is fine.
   const float *data = nullptr;
   EXPECT_OK(kiln_logits(session, &data, nullptr, nullptr));
@@ -100,7 +100,7 @@ TEST_F(CApiTest, BatchedDecodeStepsEverySequence) {
   }
   for (size_t s = 0; s < 3; ++s) {
     std::vector<int32_t> seen(sequences[s].begin(), sequences[s].begin() + 2 + s + 5);
-    expectNear(got[s], test::tinyReference(seen));
+    expectLogitsNear(got[s], test::tinyReference(seen));
   }
 }
 
@@ -122,7 +122,7 @@ TEST_F(CApiTest, SlotsAreReusedAndARemovedSequenceStartsOver) {
   EXPECT_EQ(length, 0u);
   const std::vector<int32_t> fresh = {3, 4};
   ASSERT_OK(kiln_prefill(session, again, fresh.data(), fresh.size()));
-  expectNear(lastLogits(session), test::tinyReference(fresh));
+  expectLogitsNear(lastLogits(session), test::tinyReference(fresh));
 }
 
 TEST_F(CApiTest, GreedySamplingIsTheArgmax) {

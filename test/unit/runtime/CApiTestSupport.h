@@ -5,6 +5,7 @@
 
 #include "kiln_runtime.h"
 
+#include "LogitsNear.h"
 #include "Sampler.h"
 #include "TestArtifact.h"
 #include "TestModel.h"
@@ -48,15 +49,7 @@ inline std::vector<float> lastLogits(kiln_session_t session, uint32_t *rowsOut =
   return data ? std::vector<float>(data, data + size_t{rows} * vocab) : std::vector<float>();
 }
 
-inline void expectNear(const std::vector<float> &actual, const std::vector<float> &expected) {
-  ASSERT_EQ(actual.size(), expected.size());
-  float scale = 1;
-  for (float value : expected)
-    scale = std::max(scale, std::fabs(value));
-  for (size_t i = 0; i < actual.size(); ++i)
-    ASSERT_NEAR(actual[i], expected[i], 1e-5f * scale) << "row " << i / kVocab << " column "
-                                                       << i % kVocab;
-}
+using test::expectLogitsNear;
 
 inline int32_t argmax(const float *row) {
   return static_cast<int32_t>(std::max_element(row, row + kVocab) - row);

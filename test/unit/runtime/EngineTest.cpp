@@ -1,6 +1,7 @@
 // The engine on the CPU device, end to end over hand-made artifacts (TestArtifact.h) whose code
 // is test_kernels.c: prefill, continued prefill, decode, batched decode, paged KV blocks, the
 // thread pool, and the errors of opening and running.
+#include "LogitsNear.h"
 #include "Session.h"
 #include "TestArtifact.h"
 #include "TestModel.h"
@@ -31,15 +32,7 @@ std::vector<float> rows(const LogitsView &logits) {
   return {logits.data, logits.data + size_t{logits.rows} * logits.vocab};
 }
 
-void expectNear(const std::vector<float> &actual, const std::vector<float> &expected) {
-  ASSERT_EQ(actual.size(), expected.size());
-  float scale = 1;
-  for (float value : expected)
-    scale = std::max(scale, std::fabs(value));
-  for (size_t i = 0; i < actual.size(); ++i)
-    ASSERT_NEAR(actual[i], expected[i], 1e-5f * scale) << "row " << i / kVocab << " column "
-                                                       << i % kVocab;
-}
+using test::expectLogitsNear;
 
 class EngineTest : public ::testing::Test {
 protected:
@@ -95,7 +88,7 @@ TEST_F(EngineTest, PrefillMatchesTheReference) {
   ASSERT_EQ(session->prefill(0, tokens.data(), tokens.size(), 0, &logits), nullptr);
   EXPECT_EQ(logits.rows, 8u);
   EXPECT_EQ(logits.vocab, kVocab);
-  expectNear(rows(logits), test::tinyReference(tokens));
+  expectLogitsNear(rows(logits), test::tinyReference(tokens));
 }
 
 TEST_F(EngineTest, PrefillContinuesFromAStartPosition) {
@@ -105,7 +98,7 @@ TEST_F(EngineTest, PrefillContinuesFromAStartPosition) {
   for (int i = 0; i < 21; ++i)
     tokens.push_back((i * 5 + 3) % kVocab);
   // Chunks of 8, 8, 5 at start positions 0, 8, 16.
-  expectNear(prefillAll(*session, 1, tokens, tokens.size()), test::tinyReference(tokens));
+  expectLogitsNear(prefillAll(*session, 1, tokens, tokens.size()), test::tinyReference(tokens));
 }
 
 TEST_F(EngineTest, DecodeGivesWhatPrefillGives) {
@@ -126,7 +119,7 @@ TEST_F(EngineTest, DecodeGivesWhatPrefillGives) {
     EXPECT_EQ(mixed, allPrefill) << "prefill " << prefillLen; // the same arithmetic: bitwise
     ASSERT_EQ(session->reset(2), nullptr);
   }
-  expectNear(allPrefill, test::tinyReference(tokens));
+  expectLogitsNear(allPrefill, test::tinyReference(tokens));
 }
 
 TEST_F(EngineTest, BatchedDecodeEqualsOneSequenceAtATime) {
@@ -173,7 +166,7 @@ TEST_F(EngineTest, BatchedDecodeEqualsOneSequenceAtATime) {
       single.insert(single.end(), logits.row(0), logits.row(0) + kVocab);
     }
     EXPECT_EQ(batched[s], single) << "sequence " << s;
-    expectNear(single, test::tinyReference(sequences[s]));
+    expectLogitsNear(single, test::tinyReference(sequences[s]));
     ASSERT_EQ(alone->reset(3), nullptr);
   }
 }
@@ -197,7 +190,7 @@ TEST_F(EngineTest, EveryThreadCountGivesTheSameLogits) {
       expected = got;
     EXPECT_EQ(got, expected) << threads << " threads";
   }
-  expectNear(expected, test::tinyReference(tokens));
+  expectLogitsNear(expected, test::tinyReference(tokens));
 }
 
 TEST_F(EngineTest, KilnNumThreadsSizesThePool) {
@@ -239,7 +232,7 @@ TEST_F(EngineTest, BlocksAreTakenOnDemandAndReturnedOnReset) {
   // The slot starts over: a new sequence gives the reference, not the old one's history.
   const std::vector<int32_t> fresh = {15, 0, 15};
   ASSERT_EQ(session->prefill(2, fresh.data(), 3, 0, &logits), nullptr);
-  expectNear(rows(logits), test::tinyReference(fresh));
+  expectLogitsNear(rows(logits), test::tinyReference(fresh));
 }
 
 TEST_F(EngineTest, AFullCacheIsAnErrorUntilASequenceEnds) {
@@ -258,7 +251,7 @@ TEST_F(EngineTest, AFullCacheIsAnErrorUntilASequenceEnds) {
                 "free; end a sequence, or recompile with kiln-compile --max-batch N (larger: the pool holds max_batch sequences of max_seq_len tokens)");
   ASSERT_EQ(session->reset(0), nullptr);
   ASSERT_EQ(session->prefill(1, tokens.data(), 8, 0, &logits), nullptr);
-  expectNear(rows(logits), test::tinyReference(std::vector<int32_t>(8, 3)));
+  expectLogitsNear(rows(logits), test::tinyReference(std::vector<int32_t>(8, 3)));
 }
 
 TEST_F(EngineTest, RequestsOutsideTheArtifactsLimits) {
@@ -363,10 +356,10 @@ TEST_F(EngineTest, TwoSessionsOfDifferentArtifactsAtOnce) {
   std::vector<float> firstRows = rows(a);
   ASSERT_EQ(second->prefill(0, tokens.data(), 2, 0, &b), nullptr);
   std::vector<float> expected = test::tinyReference(tokens);
-  expectNear(firstRows, expected);
+  expectLogitsNear(firstRows, expected);
   for (float &value : expected)
     value *= 2;
-  expectNear(rows(b), expected);
+  expectLogitsNear(rows(b), expected);
 }
 
 // --- Errors at open: one message naming the artifact and the problem. ---
