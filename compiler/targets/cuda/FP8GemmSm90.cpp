@@ -205,20 +205,26 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   // group's count) gets an empty K range and a row limit of 0, so it loads and stores nothing
   // and the producer and consumers still agree on g.
   //
-  // With a cluster of two, a unit's M coordinate is a pair of M tiles: the cluster (blockIdx.x
-  // / 2) walks the units, and CTA rank r (blockIdx.x % 2) takes M tile 2 i + r. Past an odd
-  // last M tile, rank 1's rows are all past M: TMA fills them with zeros and nothing is stored,
-  // but the CTA still runs the K loop, as its peer needs its half of the weights and its
-  // releases of the stages.
+  // With a cluster of two, a unit's M coordinate is a pair of M tiles: the cluster walks the
+  // units, and the CTA of rank r in it takes M tile 2 i + r. Past an odd last M tile, rank 1's
+  // rows are all past M: it stores nothing, but it still runs the K loop, as its peer needs
+  // its half of the weights and its releases of the stages. (DeepGEMM instead turns the
+  // multicast off for such a remainder; that is a speed matter, left to measurement.)
   Value rowBlocks = k.div(k.add(rows, k.c(tile.bm - 1)), k.c(tile.bm)); // per group if masked
   Value mTiles = masked ? k.mul(rowBlocks, numGroups) : rowBlocks;
   Value mSlots = cluster > 1 ? k.div(k.add(mTiles, k.c(cluster - 1)), k.c(cluster)) : mTiles;
   Value units = k.mul(k.mul(mSlots, k.c(nTiles)), splits);
-  Value blockId = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value gridSize = gpu::GridDimOp::create(b, gpu::Dimension::x);
-  Value rank = cluster > 1 ? k.rem(blockId, k.c(cluster)) : c0;
-  Value firstUnit = cluster > 1 ? k.div(blockId, k.c(cluster)) : blockId;
-  Value unitStep = cluster > 1 ? k.div(gridSize, k.c(cluster)) : gridSize;
+  // A cluster's place and size come from the cluster registers (%cluster_ctarank, %clusterid,
+  // %nclusterid), not from blockIdx arithmetic, so they stay right whatever the grid's shape.
+  Value rank = c0, firstUnit, unitStep;
+  if (cluster > 1) {
+    rank = k.cast(k.idx, NVVM::ClusterId::create(b, k.i32));
+    firstUnit = k.cast(k.idx, NVVM::ClusterIdXOp::create(b, k.i32));
+    unitStep = k.cast(k.idx, NVVM::ClusterDimXOp::create(b, k.i32));
+  } else {
+    firstUnit = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    unitStep = gpu::GridDimOp::create(b, gpu::Dimension::x);
+  }
   Value nTilesValue = k.c(nTiles);
   auto waveRows = [&](Value fast, Value slow, int64_t fastRows, int64_t slowRows) {
     Value across = k.div(k.add(unitStep, k.sub(fast, c1)), fast); // ceil(W / fast tiles)
@@ -333,9 +339,16 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
       NVVM::SetMaxRegisterOp::create(b, kProducerRegisters, NVVM::SetMaxRegisterAction::decrease);
     k.ifThen(k.cmp(arith::CmpIPredicate::eq, tid, k.c(128 * wgs)), [&] {
       forEachUnit([&](const Unit &unit, Value g0) {
-        Value m0i = k.cast(k.i32, unit.m0);
-        Value n0i = k.cast(k.i32, cluster > 1 ? k.add(unit.bRow, k.mul(rank, k.c(bRowsPerCta)))
-                                              : unit.bRow);
+        // With a cluster, no box starts past its tensor: the second CTA of a last, odd M tile
+        // loads the tile before it (its rows are past M: it stores nothing), and a weight half
+        // past N (an N tail of at most BN / 2) starts at row N - 1 (those rows only meet
+        // columns past N, which are not stored). Everything loaded stays real data.
+        Value aRow = unit.m0, bRow = unit.bRow;
+        if (cluster > 1) {
+          aRow = k.minu(aRow, k.mul(k.sub(mTiles, c1), k.c(tile.bm)));
+          bRow = k.minu(k.add(bRow, k.mul(rank, k.c(bRowsPerCta))), k.c(tile.n - 1));
+        }
+        Value m0i = k.cast(k.i32, aRow), n0i = k.cast(k.i32, bRow);
         auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1);
         OpBuilder::InsertionGuard loopGuard(b);
         b.setInsertionPoint(loop.getBody()->getTerminator());

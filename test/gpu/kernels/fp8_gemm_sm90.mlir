@@ -213,6 +213,10 @@
 // CHECK-NEXT: .minnctapersm 1
 // CHECK-NEXT: .explicitcluster
 // CHECK-NEXT: .reqnctapercluster 2, 1, 1
+// The units are walked per cluster, from the cluster registers.
+// CHECK: mov.u32 {{%r[0-9]+}}, %nclusterid.x;
+// CHECK: mov.u32 {{%r[0-9]+}}, %cluster_ctarank;
+// CHECK-NEXT: mov.u32 {{%r[0-9]+}}, %clusterid.x;
 // CHECK: fence.mbarrier_init.release.cluster;
 // CHECK: bar.sync
 // CHECK-NEXT: barrier.cluster.arrive;
