@@ -59,22 +59,23 @@ def kiln_times(path):
     """The fastest passing cubin time per (M, N, K) in kiln-kernel-test's table, over both
     sm_90a GEMM families: fp8_gemm_tma (the generator's, M fixed at build time) and
     fp8_gemm_sm90 (kiln-compile's, M at run time; "sm90 swap" with swap A/B, "sm90 multicast"
-    with clusters of two sharing the weight tile).
+    with clusters of two sharing the weight tile, "... tmastore" with the TMA-store epilogue).
 
     A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGES[xSCALEBITSxSPLITSx
     OUTBITS], max abs err, max rel err, result, time (us), TFLOPS."""
     best = {}
-    for match in passing_rows(path, r"^fp8_gemm_(tma|sm90_swap|sm90_multicast|sm90)(?!_grouped|_masked)\S*\s+sm_90a "
+    for match in passing_rows(path, r"^fp8_gemm_(tma|sm90_swap|sm90_multicast|sm90)(?!_grouped|_masked)(\S*)\s+sm_90a "
                                     r"cubin\s+(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)((?:x\d+)*)"
                                     r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)"):
         family = match.group(1).replace("_", " ")  # "sm90 swap", "sm90 multicast"
-        dims = [int(x) for x in match.groups()[1:7]]
+        dims = [int(x) for x in match.groups()[2:8]]
         key = tuple(dims[:3])
-        extra = [int(x) for x in match.group(8).split("x")[1:]]
+        extra = [int(x) for x in match.group(9).split("x")[1:]]
         split = extra[1] if len(extra) > 1 and extra[1] > 1 else 1
         tile = f"{family} {dims[3]}x{dims[4]} s{dims[5]}" + (f" split {split}" if split > 1 else "")
         tile += " bf16" if len(extra) > 2 and extra[2] == 16 else ""
-        us = float(match.group(9))
+        tile += " tmastore" if match.group(2).endswith("_tmastore") else ""
+        us = float(match.group(10))
         if key not in best or us < best[key][0]:
             best[key] = (us, tile)
     return best

@@ -67,7 +67,10 @@ enum CUfunction_attribute : int {
 struct alignas(64) CUtensorMap {
   cuuint64_t opaque[16];
 };
-enum CUtensorMapDataType : int { CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0 };
+enum CUtensorMapDataType : int {
+  CU_TENSOR_MAP_DATA_TYPE_UINT8 = 0,
+  CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 = 9,
+};
 enum CUtensorMapInterleave : int { CU_TENSOR_MAP_INTERLEAVE_NONE = 0 };
 enum CUtensorMapSwizzle : int { CU_TENSOR_MAP_SWIZZLE_NONE = 0, CU_TENSOR_MAP_SWIZZLE_128B = 3 };
 enum CUtensorMapL2promotion : int {

@@ -32,6 +32,11 @@
 // Check "fp8_gemm_sm90_swap": the same kernel with swap A/B (Sm90GemmTile::swapAB), the same
 // ABI, grid and shape; BM (tokens) is 16, 32 or 64 and the CTA has 128 (BN / 64 + 1) threads.
 //
+// Check "fp8_gemm_sm90_tmastore": the bf16 kernel whose epilogue stages C in shared memory and
+// stores it with TMA (Sm90GemmTile::tmaStore): one more argument, tmap_c (a bf16 tensor map of
+// C, box 64 x 64, 128-byte swizzle), BM x BN x 2 more bytes of dynamic shared memory; OUTBITS
+// must be 16. Rows past M and columns past N must stay unwritten (TMA clips them).
+//
 // Check "fp8_gemm_sm90_multicast": the same kernel in clusters of two CTAs that share the weight
 // tile (Sm90GemmTile::cluster = 2): B's tensor map has a box of BN / 2 rows (each CTA loads
 // half and multicasts it), and the grid is 2 min(units, SMs / 2) with units = ceil(ceil(M / BM)
@@ -96,13 +101,13 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
   std::fclose(file);
 }
 
-enum class GemmAbi { V1, Tma, Sm90, Sm90Swap, Sm90Multicast, Mma };
+enum class GemmAbi { V1, Tma, Sm90, Sm90Swap, Sm90Multicast, Sm90TmaStore, Mma };
 
 class FP8GemmCheck : public KernelCheck {
 public:
   explicit FP8GemmCheck(GemmAbi abi)
       : abi_(abi), sm90_(abi == GemmAbi::Sm90 || abi == GemmAbi::Sm90Swap ||
-                         abi == GemmAbi::Sm90Multicast),
+                         abi == GemmAbi::Sm90Multicast || abi == GemmAbi::Sm90TmaStore),
         tma_(abi == GemmAbi::Tma || sm90_) {}
   const char *name() const override {
     switch (abi_) {
@@ -116,6 +121,8 @@ public:
       return "fp8_gemm_sm90_swap";
     case GemmAbi::Sm90Multicast:
       return "fp8_gemm_sm90_multicast";
+    case GemmAbi::Sm90TmaStore:
+      return "fp8_gemm_sm90_tmastore";
     case GemmAbi::Mma:
       return "fp8_gemm_mma";
     }
@@ -138,6 +145,8 @@ public:
     const bool swap = abi_ == GemmAbi::Sm90Swap;
     // Clusters of two CTAs on adjacent M tiles, each loading half of the weight tile.
     const size_t cluster = abi_ == GemmAbi::Sm90Multicast ? 2 : 1;
+    // bf16 C stored by TMA from a BM x BN staging tile in shared memory (tensor map tmap_c).
+    const bool tmaStore = abi_ == GemmAbi::Sm90TmaStore;
     const bool ue8m0 = sm90_ && input.shape[6] == 8;
     const size_t splits = sm90_ ? static_cast<size_t>(input.shape[7]) : 1;
     const bool bf16 = sm90_ && input.shape[8] == 16;
@@ -153,14 +162,15 @@ public:
       if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || !bmOk ||
           (tileN != 64 && tileN != 128) || stages == 0 ||
           (input.shape[6] != 8 && input.shape[6] != 32) || input.shape[7] < 1 ||
-          (input.shape[8] != 16 && input.shape[8] != 32) || (input.shape[8] == 16 && input.shape[7] != 1))
+          (input.shape[8] != 16 && input.shape[8] != 32) || (input.shape[8] == 16 && input.shape[7] != 1) ||
+          (tmaStore && input.shape[8] != 16))
         return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                           std::string(name()) + ": shape " + std::to_string(m) + "x" +
                               std::to_string(n) + "x" + std::to_string(k) +
                               ": M >= 1, N a multiple of 8, K of 16, BM 64 or 128 (swap: 16, 32 "
                               "or 64), BN 64 or 128, "
                               "SCALEBITS 8 (ue8m0) or 32 (f32), SPLITS >= 1, OUTBITS 16 (bf16, SPLITS 1) or "
-                              "32");
+                              "32 (TMA store: 16)");
     } else if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
         (tileN % 128 != 0 && 128 % tileN != 0) || tileM > 256 || tileN > 256 ||
         (tma_ && stages == 0))
@@ -194,7 +204,7 @@ public:
       return status;
     if (kiln_status_t status = output.upload(launcher, /*zero=*/splits > 1, &dc))
       return status;
-    CUdeviceptr dMapA = 0, dMapB = 0;
+    CUdeviceptr dMapA = 0, dMapB = 0, dMapC = 0;
     if (tma_) {
       if (kiln_status_t status = launcher.tensorMap2D(da, m, k, static_cast<unsigned>(tileM),
                                                       kBlockK, &dMapA))
@@ -203,9 +213,14 @@ public:
               db, n, k, static_cast<unsigned>(tileN / cluster), kBlockK, &dMapB))
         return status;
     }
+    if (tmaStore) // C in 64 x 64 bf16 boxes (128 bytes wide, the swizzle's span)
+      if (kiln_status_t status = launcher.tensorMap2D(dc, m, n, 64, 64, &dMapC,
+                                                      cuda::CU_TENSOR_MAP_DATA_TYPE_BFLOAT16))
+        return status;
     int32_t rows = static_cast<int32_t>(m), splitCount = static_cast<int32_t>(splits);
     void *tmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
-    void *sm90Arguments[] = {&dAScale, &dBScale, &dc, &dMapA, &dMapB, &rows, &splitCount};
+    void *sm90Arguments[] = {&dAScale, &dBScale, &dc,         &dMapA,
+                             &dMapB,   &rows,    &splitCount, &dMapC}; // tmap_c: TMA store only
     void *mmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &rows};
     void **arguments = sm90_                  ? sm90Arguments
                        : abi_ == GemmAbi::Mma ? mmaArguments
@@ -224,7 +239,8 @@ public:
       shape.grid[1] = 1;
     }
     if (tma_)
-      shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK);
+      shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK +
+                                                (tmaStore ? tileM * tileN * 2 : 0));
     if (abi_ == GemmAbi::Mma) // dynamic shared memory: 3 cp.async stages for BN 64, 2 for 128
       shape.sharedBytes = static_cast<unsigned>((tileN == 64 ? 3 : 2) * (kTileM + tileN) * kBlockK);
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
@@ -314,6 +330,11 @@ const KernelCheck &fp8GemmMmaCheck() {
 
 const KernelCheck &fp8GemmSm90Check() {
   static const FP8GemmCheck check(GemmAbi::Sm90);
+  return check;
+}
+
+const KernelCheck &fp8GemmSm90TmaStoreCheck() {
+  static const FP8GemmCheck check(GemmAbi::Sm90TmaStore);
   return check;
 }
 

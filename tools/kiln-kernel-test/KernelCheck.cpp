@@ -9,7 +9,7 @@ namespace {
 const KernelCheck *const *allChecks(size_t *count) {
   static const KernelCheck *const checks[] = {
       &fp8GemmCheck(),        &fp8GemmTmaCheck(),    &fp8GemmSm90Check(), &fp8GemmSm90SwapCheck(),
-      &fp8GemmSm90MulticastCheck(),
+      &fp8GemmSm90MulticastCheck(), &fp8GemmSm90TmaStoreCheck(),
       &fp8GemmMmaCheck(),     &fp8GemmGroupedCheck(), &fp8GemmMaskedCheck(),
       &fp8GemmMmaGroupedCheck(), &fp8GemmMmaMaskedCheck(), &rowDotCheck(),
       &scaleCheck()};

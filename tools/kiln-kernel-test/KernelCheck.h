@@ -60,6 +60,7 @@ const KernelCheck &fp8GemmTmaCheck();
 const KernelCheck &fp8GemmSm90Check();
 const KernelCheck &fp8GemmSm90SwapCheck();
 const KernelCheck &fp8GemmSm90MulticastCheck();
+const KernelCheck &fp8GemmSm90TmaStoreCheck();
 const KernelCheck &fp8GemmMmaCheck();
 const KernelCheck &fp8GemmGroupedCheck();
 const KernelCheck &fp8GemmMaskedCheck();

@@ -42,13 +42,14 @@ kiln_status_t KernelLauncher::download(CUdeviceptr pointer, std::vector<float> *
 
 kiln_status_t KernelLauncher::tensorMap2D(CUdeviceptr global, size_t rows, size_t cols,
                                           unsigned boxRows, unsigned boxCols,
-                                          CUdeviceptr *deviceMap) {
+                                          CUdeviceptr *deviceMap, cuda::CUtensorMapDataType type) {
   cuda::CUtensorMap map{};
-  const cuda::cuuint64_t dims[2] = {cols, rows}, strides[1] = {cols};
+  const size_t elementBytes = type == cuda::CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 ? 2 : 1;
+  const cuda::cuuint64_t dims[2] = {cols, rows}, strides[1] = {cols * elementBytes};
   const cuda::cuuint32_t box[2] = {boxCols, boxRows}, elementStrides[2] = {1, 1};
   if (kiln_status_t status = driver_.check(
           driver_.cuTensorMapEncodeTiled(
-              &map, cuda::CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, reinterpret_cast<void *>(global), dims,
+              &map, type, 2, reinterpret_cast<void *>(global), dims,
               strides, box, elementStrides, cuda::CU_TENSOR_MAP_INTERLEAVE_NONE,
               cuda::CU_TENSOR_MAP_SWIZZLE_128B, cuda::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
               cuda::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),

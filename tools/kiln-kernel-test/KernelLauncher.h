@@ -38,11 +38,12 @@ public:
   kiln_status_t upload(const std::vector<float> &host, CUdeviceptr *pointer);
   kiln_status_t upload(const void *host, size_t bytes, CUdeviceptr *pointer);
   kiln_status_t download(CUdeviceptr pointer, std::vector<float> *host);
-  // A 2-D TMA descriptor (cuTensorMapEncodeTiled) of the row-major byte matrix at `global`
-  // ([rows][cols]), box boxRows x boxCols, 128-byte swizzle, copied to device memory: the
-  // kernel takes `*deviceMap` as a pointer argument.
+  // A 2-D TMA descriptor (cuTensorMapEncodeTiled) of the row-major matrix at `global`
+  // ([rows][cols] elements of `type`: bytes or bf16), box boxRows x boxCols, 128-byte swizzle,
+  // copied to device memory: the kernel takes `*deviceMap` as a pointer argument.
   kiln_status_t tensorMap2D(CUdeviceptr global, size_t rows, size_t cols, unsigned boxRows,
-                            unsigned boxCols, CUdeviceptr *deviceMap);
+                            unsigned boxCols, CUdeviceptr *deviceMap,
+                            cuda::CUtensorMapDataType type = cuda::CU_TENSOR_MAP_DATA_TYPE_UINT8);
 
   // One launch, then waits for it: errors inside the kernel surface here.
   kiln_status_t launch(CUfunction function, const LaunchShape &shape, void **arguments);

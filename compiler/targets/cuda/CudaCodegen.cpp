@@ -111,6 +111,8 @@ CudaKernel describe(const Sm90GemmTile &t) {
                 "num_groups: i32";
   if (t.cluster == 2)
     k.abi += "; tmap_b's box is bn / 2 rows (each CTA of a cluster loads half the weight tile)";
+  if (t.tmaStore)
+    k.abi += "; tmap_c: pointer to a CUtensorMap of C (bf16, box 64 x 64, 128-byte swizzle)";
   return k;
 }
 

@@ -111,6 +111,9 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
     return fail("the cluster must be 1 or 2 CTAs");
   if (t.cluster == 2 && (t.layout != FP8GemmLayout::Dense || t.swapAB))
     return fail("the weight multicast (cluster 2) is for dense GEMMs without swap A/B");
+  if (t.tmaStore && (!t.bf16Out || t.layout != FP8GemmLayout::Dense || t.swapAB ||
+                     t.cluster != 1))
+    return fail("the TMA-store epilogue is for dense bf16 GEMMs without swap A/B or multicast");
   if (t.stages < 2 || t.stages > 8 || sm90GemmSharedBytes(t) > kMaxShared)
     return fail("2 to 8 stages, within 227 KiB of shared memory");
   return llvm::Error::success();
@@ -122,7 +125,7 @@ std::string sm90GemmName(const Sm90GemmTile &t) {
                        : t.cluster == 2   ? "_multicast"
                                           : fp8GemmLayoutSuffix(t.layout),
                        t.n, t.k, t.bm,
-                       t.bn, t.stages, t.bf16Out ? "_bf16" : "")
+                       t.bn, t.stages, t.bf16Out ? (t.tmaStore ? "_bf16_tmastore" : "_bf16") : "")
       .str();
 }
 
@@ -130,7 +133,9 @@ int64_t sm90GemmConsumers(const Sm90GemmTile &t) { return (t.swapAB ? t.bn : t.b
 
 int64_t sm90GemmThreads(const Sm90GemmTile &t) { return 128 * (sm90GemmConsumers(t) + 1); }
 
-int64_t sm90GemmSharedBytes(const Sm90GemmTile &t) { return 2048 + t.stages * stageBytes(t); }
+int64_t sm90GemmSharedBytes(const Sm90GemmTile &t) {
+  return 2048 + t.stages * stageBytes(t) + (t.tmaStore ? t.bm * t.bn * 2 : 0);
+}
 
 void buildSm90DynamicSharedMemory(OpBuilder &builder, Location loc) {
   auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), 0);
@@ -163,6 +168,8 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   SmallVector<Type> arguments = {k.ptr, k.ptr, k.ptr, k.ptr, k.ptr, k.i32, k.i32};
   if (grouped)
     arguments.append({k.ptr, k.i32});
+  if (tile.tmaStore)
+    arguments.push_back(k.ptr);
   auto funcType = FunctionType::get(ctx, arguments, {});
   auto func = gpu::GPUFuncOp::create(b, sm90GemmName(tile), funcType);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
@@ -185,6 +192,7 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   Value splits = tile.bf16Out ? c1 : k.cast(k.idx, entry.getArgument(6));
   Value groups = grouped ? entry.getArgument(7) : Value();
   Value numGroups = grouped ? k.cast(k.idx, entry.getArgument(8)) : Value();
+  Value tmapC = tile.tmaStore ? entry.getArgument(7) : Value(); // dense only
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value wg = k.div(tid, k.c(128));
 
@@ -407,6 +415,69 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
   Type outType = tile.bf16Out ? Type(b.getBF16Type()) : k.f32;
   auto pairType = VectorType::get({2}, outType);
 
+  // The TMA-store epilogue (tile.tmaStore, bf16). The warpgroup's 64 x BN tile is staged as
+  // BN / 64 blocks of 64 rows x 128 bytes after the stages, in TMA's 128-byte swizzle: the
+  // 16-byte chunk c of row r sits at chunk c ^ (r % 8). A thread's pair (row r, columns 8j +
+  // 2(l % 4) + {0, 1}) goes to block j / 8, chunk j % 8, byte 4 (l % 4) of it; r % 8 = l / 4,
+  // so a warp's 32 writes fall in 32 different banks. Named barrier 1 + wg (its 128 threads)
+  // orders the warpgroup's writes, the fence makes them visible to the TMA unit, and thread 0
+  // of the warpgroup issues the stores and commits them as one bulk group.
+  const int64_t stagingBlock = 64 * 128;
+  Value staging;
+  if (tile.tmaStore)
+    staging = k.byteOffset(tiles, k.add(k.c64(tile.stages * bytesPerStage),
+                                        k.mul(k.cast(k.i64, wg), k.c64(64 * tile.bn * 2))));
+  Value leader = k.cmp(arith::CmpIPredicate::eq, ctid, c0);
+  auto warpgroupBarrier = [&] {
+    NVVM::BarrierOp::create(b, Type(), k.add(k.cast(k.i32, wg), k.c32(1)), k.c32(128),
+                            NVVM::BarrierReductionAttr(), Value());
+  };
+  auto storeThroughSharedMemory = [&](const Unit &unit, Value result) {
+    // The last unit's stores must have read the staging tile before it is written again.
+    k.ifThen(leader, [&] { NVVM::CpAsyncBulkWaitGroupOp::create(b, 0, b.getUnitAttr()); });
+    warpgroupBarrier();
+    Value quad = k.rem(lane, k.c(4)), rowInAtom = k.div(lane, k.c(4));
+    for (int h = 0; h < 2; ++h) {
+      Value row = k.add(k.mul(warp, k.c(16)), k.add(rowInAtom, k.c(8 * h)));
+      Value rowBytes = k.add(k.mul(row, k.c(128)), k.mul(quad, k.c(4)));
+      for (int64_t j = 0; j < tile.bn / 8; ++j) {
+        Value chunk = k.xori(rowInAtom, k.c(j % 8));
+        Value at = k.add(k.add(k.c((j / 8) * stagingBlock), rowBytes), k.mul(chunk, k.c(16)));
+        Value x = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h});
+        Value y = LLVM::ExtractValueOp::create(b, result, ArrayRef<int64_t>{4 * j + 2 * h + 1});
+        Value pair = LLVM::UndefOp::create(b, pairType);
+        pair = LLVM::InsertElementOp::create(b, pair, arith::TruncFOp::create(b, outType, x),
+                                             k.c32(0));
+        pair = LLVM::InsertElementOp::create(b, pair, arith::TruncFOp::create(b, outType, y),
+                                             k.c32(1));
+        LLVM::StoreOp::create(b, pair, k.byteOffset(staging, k.cast(k.i64, at)),
+                              /*alignment=*/4);
+      }
+    }
+    NVVM::FenceProxyOp::create(b, NVVM::ProxyKind::async_shared,
+                               NVVM::SharedSpaceAttr::get(ctx, NVVM::SharedSpace::shared_cta));
+    warpgroupBarrier();
+    // Blocks wholly past M or N are skipped: every box TMA stores starts inside C.
+    Value rowStart = k.add(unit.m0, k.mul(wg, k.c(64)));
+    Value rowsLeft = k.cmp(arith::CmpIPredicate::ult, rowStart, unit.rowLimit);
+    k.ifThen(arith::AndIOp::create(b, leader, rowsLeft), [&] {
+      for (int64_t block = 0; block < tile.bn / 64; ++block) {
+        Value col = k.add(unit.n0, k.c(64 * block));
+        auto storeBlock = [&] {
+          NVVM::CpAsyncBulkTensorSharedCTAToGlobalOp::create(
+              b, tmapC, k.byteOffset(staging, k.c64(block * stagingBlock)),
+              ValueRange{k.cast(k.i32, col), k.cast(k.i32, rowStart)}, Value(),
+              NVVM::TMAStoreMode::TILE, Value());
+        };
+        if (nTail)
+          k.ifThen(k.cmp(arith::CmpIPredicate::ult, col, k.c(tile.n)), storeBlock);
+        else
+          storeBlock();
+      }
+      NVVM::CpAsyncBulkCommitGroupOp::create(b);
+    });
+  };
+
   forEachUnit([&](const Unit &unit, Value g0) {
     // The fragment's two rows of C and its first column (without swap A/B; swap A/B's
     // epilogue derives C's coordinates per register).
@@ -567,6 +638,10 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
         });
       }
     };
+    if (tile.tmaStore) {
+      storeThroughSharedMemory(unit, result);
+      return;
+    }
     if (tile.bf16Out) {
       storeAll(/*atomic=*/false);
       return;
@@ -580,6 +655,9 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
       storeAll(/*atomic=*/false);
     }
   });
+  // The last unit's TMA stores must be done before the CTA exits.
+  if (tile.tmaStore)
+    k.ifThen(leader, [&] { NVVM::CpAsyncBulkWaitGroupOp::create(b, /*group=*/0, UnitAttr()); });
   b.setInsertionPointToEnd(&entry);
   // No CTA of a cluster leaves while its peer may still arrive on its barriers.
   if (cluster > 1)

@@ -33,7 +33,8 @@
 //     weight traffic from L2 (DeepGEMM's B multicast).
 //
 // Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32, splits : i32), and for the
-// grouped layouts two more: (groups : !llvm.ptr to i32, num_groups : i32). tmap_a and tmap_b
+// grouped layouts two more: (groups : !llvm.ptr to i32, num_groups : i32); with the TMA-store
+// epilogue one more: (tmap_c : !llvm.ptr). tmap_a and tmap_b
 // point to 128-byte CUtensorMaps in device memory: uint8, 2-D {K, rows} (B's rows: G N),
 // box {128, BM} and {128, BN / cluster}, 128-byte swizzle, OOB fill zero. Grid (cluster *
 // min(units, multiprocessors / cluster), 1, 1) with units = ceil(ceil(M/BM) / cluster) *
@@ -67,6 +68,14 @@ namespace kiln::cuda {
 /// same; the stage holds the weight tile first, and the epilogue writes C[m, n] transposed
 /// from the fragment.
 ///
+/// `tmaStore` (dense bf16, without swap A/B or multicast): each consumer warpgroup writes its
+/// 64 x BN bf16 fragment into a shared-memory staging tile (64 x 64 blocks, 128-byte swizzle,
+/// so the writes are free of bank conflicts) and one thread stores it with TMA
+/// (`cp.async.bulk.tensor` shared -> global, bulk groups), which clips rows past M and
+/// columns past N. The staging tile is reused for the next unit once the last stores have
+/// read it (`cp.async.bulk.wait_group.read`). One more launch argument, tmap_c: a
+/// CUtensorMap of C, bf16, 2-D {N, M}, box {64, 64}, 128-byte swizzle.
+///
 /// `cluster` 2 (dense, without swap A/B) launches clusters of two CTAs that take M tiles 2i and
 /// 2i + 1 of the same N tile and K range. Each CTA loads BN / 2 rows of the weight tile and
 /// multicasts them to both, so a stage's full barrier counts its own A tile and the whole B
@@ -82,6 +91,8 @@ struct Sm90GemmTile {
   bool bf16Out = false;
   bool swapAB = false;
   int64_t cluster = 1;
+  /// bf16 C written through shared memory and TMA stores instead of from registers.
+  bool tmaStore = false;
 };
 
 /// A tile for (N, K) from the H100 measurements in bench/RESULTS.md. BM 128 with BN 128
@@ -98,13 +109,15 @@ int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiproce
 /// Fails with one line when the kernel cannot be built for `tile`.
 llvm::Error checkSm90GemmTile(const Sm90GemmTile &tile);
 
-/// fp8_gemm_sm90[_grouped|_masked|_swap|_multicast]_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>[_bf16].
+/// fp8_gemm_sm90[_grouped|_masked|_swap|_multicast]_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>[_bf16]
+/// [_tmastore].
 std::string sm90GemmName(const Sm90GemmTile &tile);
 /// Consumer warpgroups: BM / 64, or BN / 64 with swapAB.
 int64_t sm90GemmConsumers(const Sm90GemmTile &tile);
 /// 128 threads per consumer warpgroup plus the producer warpgroup.
 int64_t sm90GemmThreads(const Sm90GemmTile &tile);
-/// Dynamic shared memory: 1024 bytes of alignment slack, 1024 for the mbarriers, the stages.
+/// Dynamic shared memory: 1024 bytes of alignment slack, 1024 for the mbarriers, the stages,
+/// and with tmaStore the BM x BN bf16 staging tile.
 int64_t sm90GemmSharedBytes(const Sm90GemmTile &tile);
 
 /// The dynamic shared memory the kernels address, once per gpu.module:

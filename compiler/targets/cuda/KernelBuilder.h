@@ -43,6 +43,7 @@ struct KernelBuilder {
   Value rem(Value x, Value y) { return arith::RemUIOp::create(b, x, y); }
   Value andi(Value x, Value y) { return arith::AndIOp::create(b, x, y); }
   Value ori(Value x, Value y) { return arith::OrIOp::create(b, x, y); }
+  Value xori(Value x, Value y) { return arith::XOrIOp::create(b, x, y); }
   Value shr(Value x, Value y) { return arith::ShRUIOp::create(b, x, y); }
   Value minu(Value x, Value y) { return arith::MinUIOp::create(b, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) { return arith::CmpIOp::create(b, p, x, y); }

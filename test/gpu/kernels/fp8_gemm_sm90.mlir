@@ -17,6 +17,9 @@
 //   - with the weight multicast (clusters of two CTAs sharing the weight tile): an odd number of
 //     M tiles (M = 1, 7, 300, 130, 150, 20000), whose last cluster's second CTA has no rows, N and K
 //     tails (the half boxes of BN 64 and 128), ue8m0 scales, split-K and bf16 output;
+//   - with the TMA-store epilogue (bf16 C staged in shared memory, stored by TMA): M = 1 to
+//     20000 (the staging tile reused across persistent units), a warpgroup with no rows (M = 7
+//     at BM 128), N tails (200, 192 with BN 64) and ue8m0 scales;
 //   - as grouped contiguous and masked kernels with uneven groups, one of them empty. The
 //     contiguous check also holds a padding block that must stay unwritten, and the masked
 //     check has rows past each count that must stay unwritten.
@@ -25,10 +28,11 @@
 // and 7), with chooseSm90Splits' count for 132 SMs, and without split-K where that count is
 // above 1. Swap A/B kernels are timed beside them at M = 64 (BM 64) and at M = 1 and 16
 // (BM 16 against the BM 64 kernel), to decide which small-M variant the plan takes. The
-// multicast BM 128 bf16 kernels are timed at M = 4096 beside the plain ones they would replace.
+// multicast and TMA-store BM 128 bf16 kernels are timed at M = 4096 beside the plain ones they
+// would replace.
 // The grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at (N, K) = (4096,
 // 7168) and (7168, 2048).
-// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16}
+// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16,256x512:128x128x4:bf16:tmastore,200x208:64x64x2:bf16:tmastore,192x320:128x64x3:bf16:tmastore,2112x7168:128x64x8:bf16:tmastore,24576x1536:128x128x6:bf16:tmastore,32768x512:128x128x4:bf16:tmastore,7168x16384:128x128x6:bf16:tmastore,4096x7168:128x128x6:bf16:tmastore,7168x2048:128x128x6:bf16:tmastore}
 // TARGETS: sm_90a
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  1x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x1x32
@@ -138,9 +142,24 @@
 // BUNDLE: fp8_gemm_sm90_multicast_n7168_k16384_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x7168x16384x128x128x6x32x1x16
 // BUNDLE: fp8_gemm_sm90_multicast_n4096_k7168_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x4096x7168x128x128x6x32x1x16
 // BUNDLE: fp8_gemm_sm90_multicast_n7168_k2048_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x7168x2048x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  1x256x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  7x256x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  128x256x512x128x128x4x8x1x16
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  200x256x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  20000x256x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn64_s2_bf16_tmastore  fp8_gemm_sm90_tmastore  1x200x208x64x64x2x32x1x16
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn64_s2_bf16_tmastore  fp8_gemm_sm90_tmastore  130x200x208x64x64x2x32x1x16
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3_bf16_tmastore  fp8_gemm_sm90_tmastore  7x192x320x128x64x3x32x1x16
+// BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3_bf16_tmastore  fp8_gemm_sm90_tmastore  330x192x320x128x64x3x8x1x16
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16_tmastore  fp8_gemm_sm90_tmastore  4096x2112x7168x128x64x8x32x1x16
+// BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6_bf16_tmastore  fp8_gemm_sm90_tmastore  4096x24576x1536x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n32768_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  4096x32768x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6_bf16_tmastore  fp8_gemm_sm90_tmastore  4096x7168x16384x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16_tmastore  fp8_gemm_sm90_tmastore  4096x4096x7168x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6_bf16_tmastore  fp8_gemm_sm90_tmastore  4096x7168x2048x128x128x6x32x1x16
 //
 // The PTX of LLVM's NVPTX backend: the launch ABI, TMA, the mbarrier pipeline and wgmma e4m3.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16,256x512:128x128x4:bf16:tmastore,200x208:64x64x2:bf16:tmastore,192x320:128x64x3:bf16:tmastore,2112x7168:128x64x8:bf16:tmastore,24576x1536:128x128x6:bf16:tmastore,32768x512:128x128x4:bf16:tmastore,7168x16384:128x128x6:bf16:tmastore,4096x7168:128x128x6:bf16:tmastore,7168x2048:128x128x6:bf16:tmastore}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
 // RUN: FileCheck %s --input-file=%t.ptx
 //
@@ -245,6 +264,24 @@
 // CHECK-NEXT: mbarrier.arrive.expect_tx.shared.b64 {{.*}}, [[HALFSTAGE]];
 // CHECK: multicast::cluster
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n64k32.f32.e4m3.e4m3
+// The TMA-store epilogue: wait until the last unit's stores have read the staging tile, a
+// warpgroup barrier (named, 128 threads), the bf16 pairs into the swizzled staging tile, the
+// async-proxy fence, the barrier again, then two 64-column TMA stores as one bulk group; the
+// CTA waits for its stores before it exits.
+// CHECK-LABEL: .entry fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore(
+// CHECK-COUNT-5: .param .u64 .ptr .align 1 fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore_param_
+// CHECK-NEXT: .param .u32 fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore_param_5,
+// CHECK-NEXT: .param .u32 fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore_param_6,
+// CHECK-NEXT: .param .u64 .ptr .align 1 fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore_param_7
+// CHECK: cp.async.bulk.wait_group.read 0;
+// CHECK: bar.sync {{%r[0-9]+}}, 128;
+// CHECK-COUNT-32: st.shared.b32
+// CHECK: fence.proxy.async.shared::cta;
+// CHECK-NEXT: bar.sync {{%r[0-9]+}}, 128;
+// CHECK: cp.async.bulk.tensor.2d.global.shared::cta.tile.bulk_group
+// CHECK-NEXT: cp.async.bulk.tensor.2d.global.shared::cta.tile.bulk_group
+// CHECK-NEXT: cp.async.bulk.commit_group;
+// CHECK: cp.async.bulk.wait_group 0;
 
 module {
 }

@@ -133,6 +133,16 @@ TEST(CudaGemmPlan, TilesAKernelCannotTakeFailWithOneLine) {
   multicast.layout = FP8GemmLayout::GroupedContiguous;
   EXPECT_EQ(errorOf(multicast), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): the "
                                 "weight multicast (cluster 2) is for dense GEMMs without swap A/B");
+  Sm90GemmTile tmaStore = chooseSm90GemmTile(4096, 7168);
+  tmaStore.tmaStore = true;
+  EXPECT_EQ(errorOf(tmaStore), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): the "
+                               "TMA-store epilogue is for dense bf16 GEMMs without swap A/B or "
+                               "multicast");
+  tmaStore.bf16Out = true;
+  EXPECT_EQ(errorOf(tmaStore), "");
+  EXPECT_EQ(sm90GemmName(tmaStore), "fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16_tmastore");
+  // The staging tile (128 x 128 bf16) still fits beside six stages in 227 KiB.
+  EXPECT_EQ(sm90GemmSharedBytes(tmaStore), 2048 + 6 * 32768 + 32768);
   Sm90GemmTile odd = chooseSm90GemmTile(4100, 7168);
   EXPECT_EQ(errorOf(odd), "sm_90a FP8 GEMM N=4100 K=7168 (tile 128x64, 8 stages): N must be a "
                           "multiple of 8 (each thread stores column pairs)");
