@@ -112,7 +112,9 @@ CudaKernel describe(const Sm90GemmTile &t) {
   if (t.cluster == 2)
     k.abi += "; tmap_b's box is bn / 2 rows (each CTA of a cluster loads half the weight tile)";
   if (t.tmaStore)
-    k.abi += "; tmap_c: pointer to a CUtensorMap of C (bf16, box 64 x 64, 128-byte swizzle)";
+    k.abi += "; tmap_c: pointer to a CUtensorMap of C (bf16, dims {N, m}: exactly m rows, as "
+             "rows past them are clipped by TMA, not by the kernel; row stride N * 2 bytes, box "
+             "64 x 64, 128-byte swizzle)";
   return k;
 }
 

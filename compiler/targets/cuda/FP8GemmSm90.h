@@ -74,7 +74,8 @@ namespace kiln::cuda {
 /// (`cp.async.bulk.tensor` shared -> global, bulk groups), which clips rows past M and
 /// columns past N. The staging tile is reused for the next unit once the last stores have
 /// read it (`cp.async.bulk.wait_group.read`). One more launch argument, tmap_c: a
-/// CUtensorMap of C, bf16, 2-D {N, M}, box {64, 64}, 128-byte swizzle.
+/// CUtensorMap of C, bf16, 2-D {N, M} with M the launch's m (TMA, not the kernel, clips the
+/// rows past it), box {64, 64}, 128-byte swizzle.
 ///
 /// `cluster` 2 (dense, without swap A/B) launches clusters of two CTAs that take M tiles 2i and
 /// 2i + 1 of the same N tile and K range. Each CTA loads BN / 2 rows of the weight tile and
