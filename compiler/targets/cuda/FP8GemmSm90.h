@@ -31,6 +31,8 @@
 //   - Optionally (`cluster` 2, dense) a cluster of two CTAs on adjacent M tiles of the same N
 //     tile: each loads half of the weight tile and TMA multicasts it into both, halving the
 //     weight traffic from L2 (DeepGEMM's B multicast).
+//   - Optionally (`tmaStore`, dense bf16) an epilogue that stages C in swizzled shared memory
+//     and stores it with TMA, instead of 4-byte stores from registers.
 //
 // Launch ABI: (a_s, b_s, c, tmap_a, tmap_b : !llvm.ptr, m : i32, splits : i32), and for the
 // grouped layouts two more: (groups : !llvm.ptr to i32, num_groups : i32); with the TMA-store
