@@ -13,10 +13,14 @@
 //   hang          as modules, and memory (host memory behind fake device pointers), tensor
 //                 maps and launches succeed, but no launch ever finishes: cuEventQuery answers
 //                 CUDA_ERROR_NOT_READY for ever, as for a kernel that deadlocks
+//   trace         as hang, but launches finish at once (computing nothing) and each launch
+//                 and tensor map is printed to stderr ("fake-cuda: launch grid (...) ..."),
+//                 so tests see the grid, block, shared memory and TMA boxes a check asks for
 // Its cuGetProcAddress_v2 answers only requests for the exact version of each entry and the
 // legacy-stream flag, so the tests see the loader pass them.
 #include "CudaDriverTypes.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -33,9 +37,11 @@ std::string mode() {
   return value ? value : "ok";
 }
 
-bool modulesLoad() { return mode() == "modules" || mode() == "hang"; }
-// What a check does before its first launch succeeds only when launches hang.
-CUresult hangOr(CUresult otherwise) { return mode() == "hang" ? CUDA_SUCCESS : otherwise; }
+// Modes whose memory, tensor maps and launches succeed.
+bool launches() { return mode() == "hang" || mode() == "trace"; }
+bool modulesLoad() { return mode() == "modules" || launches(); }
+CUresult launchesOr(CUresult otherwise) { return launches() ? CUDA_SUCCESS : otherwise; }
+bool tracing() { return mode() == "trace"; }
 
 } // namespace
 
@@ -104,55 +110,70 @@ EXPORT CUresult cuModuleGetFunction(CUfunction *function, CUmodule, const char *
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *pointer, size_t bytes) {
-  if (mode() != "hang")
+  if (!launches())
     return kNotSupported;
   *pointer = reinterpret_cast<CUdeviceptr>(std::malloc(bytes ? bytes : 1));
   return *pointer ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
 }
 EXPORT CUresult cuMemFree_v2(CUdeviceptr pointer) {
-  if (mode() != "hang")
+  if (!launches())
     return kNotSupported;
   std::free(reinterpret_cast<void *>(pointer));
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuMemcpyHtoD_v2(CUdeviceptr destination, const void *source, size_t bytes) {
-  if (mode() != "hang")
+  if (!launches())
     return kNotSupported;
   std::memcpy(reinterpret_cast<void *>(destination), source, bytes);
   return CUDA_SUCCESS;
 }
 EXPORT CUresult cuMemcpyDtoH_v2(void *destination, CUdeviceptr source, size_t bytes) {
-  if (mode() != "hang")
+  if (!launches())
     return kNotSupported;
   std::memcpy(destination, reinterpret_cast<const void *>(source), bytes);
   return CUDA_SUCCESS;
 }
-EXPORT CUresult cuLaunchKernel(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned,
-                               unsigned, unsigned, CUstream, void **, void **) {
-  return hangOr(kNotSupported);
+EXPORT CUresult cuLaunchKernel(CUfunction, unsigned gridX, unsigned gridY, unsigned gridZ,
+                               unsigned blockX, unsigned blockY, unsigned blockZ,
+                               unsigned sharedBytes, CUstream, void **, void **) {
+  if (tracing())
+    std::fprintf(stderr, "fake-cuda: launch grid (%u, %u, %u) block (%u, %u, %u) shared %u\n",
+                 gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes);
+  return launchesOr(kNotSupported);
 }
 EXPORT CUresult cuFuncSetAttribute(CUfunction, CUfunction_attribute, int) {
-  return hangOr(kNotSupported);
+  return launchesOr(kNotSupported);
 }
-EXPORT CUresult cuTensorMapEncodeTiled(CUtensorMap *, CUtensorMapDataType, cuuint32_t, void *,
-                                       const cuuint64_t *, const cuuint64_t *, const cuuint32_t *,
-                                       const cuuint32_t *, CUtensorMapInterleave,
-                                       CUtensorMapSwizzle, CUtensorMapL2promotion,
-                                       CUtensorMapFloatOOBfill) {
-  return hangOr(kNotSupported);
+EXPORT CUresult cuTensorMapEncodeTiled(CUtensorMap *, CUtensorMapDataType type, cuuint32_t rank,
+                                       void *, const cuuint64_t *dims, const cuuint64_t *strides,
+                                       const cuuint32_t *box, const cuuint32_t *,
+                                       CUtensorMapInterleave, CUtensorMapSwizzle swizzle,
+                                       CUtensorMapL2promotion, CUtensorMapFloatOOBfill) {
+  if (tracing() && rank == 2)
+    std::fprintf(stderr,
+                 "fake-cuda: tensor map type %d dims {%llu, %llu} row stride %llu box {%u, %u} "
+                 "swizzle %d\n",
+                 static_cast<int>(type), static_cast<unsigned long long>(dims[0]),
+                 static_cast<unsigned long long>(dims[1]),
+                 static_cast<unsigned long long>(strides[0]), box[0], box[1],
+                 static_cast<int>(swizzle));
+  return launchesOr(kNotSupported);
 }
 EXPORT CUresult cuEventCreate(CUevent *event, unsigned int) {
   static int created;
   *event = reinterpret_cast<CUevent>(&created);
-  return hangOr(kNotSupported);
+  return launchesOr(kNotSupported);
 }
-EXPORT CUresult cuEventRecord(CUevent, CUstream) { return hangOr(kNotSupported); }
+EXPORT CUresult cuEventRecord(CUevent, CUstream) { return launchesOr(kNotSupported); }
 EXPORT CUresult cuEventSynchronize(CUevent) { return kNotSupported; }
 EXPORT CUresult cuEventQuery(CUevent) {
-  return mode() == "hang" ? CUDA_ERROR_NOT_READY : kNotSupported;
+  return mode() == "hang" ? CUDA_ERROR_NOT_READY : launchesOr(kNotSupported);
 }
-EXPORT CUresult cuEventElapsedTime(float *, CUevent, CUevent) { return kNotSupported; }
-EXPORT CUresult cuEventDestroy_v2(CUevent) { return hangOr(kNotSupported); }
+EXPORT CUresult cuEventElapsedTime(float *milliseconds, CUevent, CUevent) {
+  *milliseconds = 1;
+  return launchesOr(kNotSupported);
+}
+EXPORT CUresult cuEventDestroy_v2(CUevent) { return launchesOr(kNotSupported); }
 EXPORT CUresult cuGetErrorName(CUresult error, const char **name) {
   switch (error) {
   case CUDA_ERROR_NO_DEVICE:
