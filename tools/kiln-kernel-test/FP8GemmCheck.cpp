@@ -68,6 +68,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 #include <limits>
 
 namespace kiln::kerneltest {
@@ -103,84 +104,53 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
 
 enum class GemmAbi { V1, Tma, Sm90, Sm90Swap, Sm90Multicast, Sm90TmaStore, Mma };
 
+// What tells the variants apart: the manifest's check name and shape syntax. Everything else
+// follows from the ABI in run().
+struct GemmAbiTraits {
+  GemmAbi abi;
+  const char *name, *shapeSyntax;
+};
+constexpr const char kSm90Shape[] = "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS";
+constexpr GemmAbiTraits kGemmAbis[] = {
+    {GemmAbi::V1, "fp8_gemm", "MxNxKxBN"},
+    {GemmAbi::Tma, "fp8_gemm_tma", "MxNxKxBMxBNxSTAGES"},
+    {GemmAbi::Sm90, "fp8_gemm_sm90", kSm90Shape},
+    {GemmAbi::Sm90Swap, "fp8_gemm_sm90_swap", kSm90Shape},
+    {GemmAbi::Sm90Multicast, "fp8_gemm_sm90_multicast", kSm90Shape},
+    {GemmAbi::Sm90TmaStore, "fp8_gemm_sm90_tmastore", kSm90Shape},
+    {GemmAbi::Mma, "fp8_gemm_mma", "MxNxKxBN"},
+};
+
+// The manifest's shape, read per the ABI's syntax; fields a syntax lacks keep their defaults.
+struct GemmShape {
+  size_t m = 0, n = 0, k = 0, tileM = kTileM, tileN = 0, stages = 0, splits = 1;
+  int64_t scaleBits = 32, outBits = 32;
+};
+
 class FP8GemmCheck : public KernelCheck {
 public:
-  explicit FP8GemmCheck(GemmAbi abi)
-      : abi_(abi), sm90_(abi == GemmAbi::Sm90 || abi == GemmAbi::Sm90Swap ||
-                         abi == GemmAbi::Sm90Multicast || abi == GemmAbi::Sm90TmaStore),
-        tma_(abi == GemmAbi::Tma || sm90_) {}
-  const char *name() const override {
-    switch (abi_) {
-    case GemmAbi::V1:
-      return "fp8_gemm";
-    case GemmAbi::Tma:
-      return "fp8_gemm_tma";
-    case GemmAbi::Sm90:
-      return "fp8_gemm_sm90";
-    case GemmAbi::Sm90Swap:
-      return "fp8_gemm_sm90_swap";
-    case GemmAbi::Sm90Multicast:
-      return "fp8_gemm_sm90_multicast";
-    case GemmAbi::Sm90TmaStore:
-      return "fp8_gemm_sm90_tmastore";
-    case GemmAbi::Mma:
-      return "fp8_gemm_mma";
-    }
-    return "";
-  }
-  const char *shapeSyntax() const override {
-    return abi_ == GemmAbi::V1 || abi_ == GemmAbi::Mma ? "MxNxKxBN"
-           : abi_ == GemmAbi::Tma                      ? "MxNxKxBMxBNxSTAGES"
-                                                       : "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS";
-  }
+  explicit FP8GemmCheck(const GemmAbiTraits &traits)
+      : traits_(traits), abi_(traits.abi),
+        sm90_(abi_ == GemmAbi::Sm90 || abi_ == GemmAbi::Sm90Swap ||
+              abi_ == GemmAbi::Sm90Multicast || abi_ == GemmAbi::Sm90TmaStore),
+        tma_(abi_ == GemmAbi::Tma || sm90_) {}
+  const char *name() const override { return traits_.name; }
+  const char *shapeSyntax() const override { return traits_.shapeSyntax; }
 
   kiln_status_t run(KernelLauncher &launcher, const CheckInput &input,
                     CheckResult *result) const override {
-    const size_t m = static_cast<size_t>(input.shape[0]);
-    const size_t n = static_cast<size_t>(input.shape[1]);
-    const size_t k = static_cast<size_t>(input.shape[2]);
-    const size_t tileM = tma_ ? static_cast<size_t>(input.shape[3]) : kTileM;
-    const size_t tileN = static_cast<size_t>(input.shape[tma_ ? 4 : 3]);
-    const size_t stages = tma_ ? static_cast<size_t>(input.shape[5]) : 0;
+    const GemmShape parsed = parse(input.shape);
+    if (kiln_status_t status = checkShapeRules(*this, input.shape, rules(parsed)))
+      return status;
+    const size_t m = parsed.m, n = parsed.n, k = parsed.k;
+    const size_t tileM = parsed.tileM, tileN = parsed.tileN, stages = parsed.stages;
+    const size_t splits = parsed.splits;
+    const bool ue8m0 = parsed.scaleBits == 8, bf16 = parsed.outBits == 16;
     const bool swap = abi_ == GemmAbi::Sm90Swap;
     // Clusters of two CTAs on adjacent M tiles, each loading half of the weight tile.
     const size_t cluster = abi_ == GemmAbi::Sm90Multicast ? 2 : 1;
     // bf16 C stored by TMA from a BM x BN staging tile in shared memory (tensor map tmap_c).
     const bool tmaStore = abi_ == GemmAbi::Sm90TmaStore;
-    const bool ue8m0 = sm90_ && input.shape[6] == 8;
-    const size_t splits = sm90_ ? static_cast<size_t>(input.shape[7]) : 1;
-    const bool bf16 = sm90_ && input.shape[8] == 16;
-    if (abi_ == GemmAbi::Mma) {
-      if (m == 0 || n % 8 || k % 16 || (tileN != 64 && tileN != 128))
-        return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                          std::string(name()) + ": shape " + std::to_string(m) + "x" +
-                              std::to_string(n) + "x" + std::to_string(k) +
-                              ": M >= 1, N a multiple of 8, K of 16, BN 64 or 128");
-    } else if (sm90_) {
-      const bool bmOk = swap ? tileM == 16 || tileM == 32 || tileM == 64
-                             : tileM == 64 || tileM == 128;
-      if (m == 0 || n == 0 || k == 0 || n % 8 || k % 16 || !bmOk ||
-          (tileN != 64 && tileN != 128) || stages == 0 ||
-          (input.shape[6] != 8 && input.shape[6] != 32) || input.shape[7] < 1 ||
-          (input.shape[8] != 16 && input.shape[8] != 32) || (input.shape[8] == 16 && input.shape[7] != 1) ||
-          (tmaStore && input.shape[8] != 16))
-        return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                          std::string(name()) + ": shape " + std::to_string(m) + "x" +
-                              std::to_string(n) + "x" + std::to_string(k) +
-                              ": M >= 1, N a multiple of 8, K of 16, BM 64 or 128 (swap: 16, 32 "
-                              "or 64), BN 64 or 128, "
-                              "SCALEBITS 8 (ue8m0) or 32 (f32), SPLITS >= 1, OUTBITS 16 (bf16, SPLITS 1) or "
-                              "32 (TMA store: 16)");
-    } else if (tileM == 0 || tileM % 64 || m % tileM || k % kBlockK || tileN == 0 || n % tileN ||
-        (tileN % 128 != 0 && 128 % tileN != 0) || tileM > 256 || tileN > 256 ||
-        (tma_ && stages == 0))
-      return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                        std::string(name()) + ": shape " + std::to_string(m) + "x" +
-                            std::to_string(n) + "x" + std::to_string(k) + "x" +
-                            (tma_ ? std::to_string(tileM) + "x" : std::string()) +
-                            std::to_string(tileN) +
-                            ": M must be a multiple of BM (64 or 128), N of BN, K of 128, and BN "
-                            "divide or be a multiple of 128");
     const size_t kBlocks = (k + kBlockK - 1) / kBlockK, nBlocks = (n + 127) / 128;
 
     std::vector<uint8_t> a(m * k), b(n * k);
@@ -306,46 +276,74 @@ public:
   }
 
 private:
+  GemmShape parse(const std::vector<int64_t> &shape) const {
+    auto at = [&](size_t i) { return static_cast<size_t>(shape[i]); };
+    GemmShape parsed;
+    parsed.m = at(0);
+    parsed.n = at(1);
+    parsed.k = at(2);
+    if (!tma_) {
+      parsed.tileN = at(3);
+      return parsed;
+    }
+    parsed.tileM = at(3);
+    parsed.tileN = at(4);
+    parsed.stages = at(5);
+    if (sm90_) {
+      parsed.scaleBits = shape[6];
+      parsed.splits = shape[7] < 1 ? 0 : at(7);
+      parsed.outBits = shape[8];
+    }
+    return parsed;
+  }
+
+  // The rules of the kernel's generator, in the order they are reported.
+  std::vector<ShapeRule> rules(const GemmShape &s) const {
+    if (abi_ == GemmAbi::Mma)
+      return {{s.m == 0, "M must be at least 1"},
+              {s.n == 0 || s.n % 8 != 0, "N must be a positive multiple of 8"},
+              {s.k == 0 || s.k % 16 != 0, "K must be a positive multiple of 16"},
+              {s.tileN != 64 && s.tileN != 128, "BN must be 64 or 128"}};
+    if (sm90_) {
+      const bool swap = abi_ == GemmAbi::Sm90Swap;
+      return {{s.m == 0, "M must be at least 1"},
+              {s.n == 0 || s.n % 8 != 0, "N must be a positive multiple of 8"},
+              {s.k == 0 || s.k % 16 != 0, "K must be a positive multiple of 16"},
+              {swap && s.tileM != 16 && s.tileM != 32 && s.tileM != 64,
+               "BM must be 16, 32 or 64 with swap A/B (the tokens are the wgmma N side)"},
+              {!swap && s.tileM != 64 && s.tileM != 128, "BM must be 64 or 128"},
+              {s.tileN != 64 && s.tileN != 128, "BN must be 64 or 128"},
+              {s.stages == 0, "STAGES must be at least 1"},
+              {s.scaleBits != 8 && s.scaleBits != 32, "SCALEBITS must be 8 (ue8m0) or 32 (f32)"},
+              {s.splits == 0, "SPLITS must be at least 1"},
+              {s.outBits != 16 && s.outBits != 32, "OUTBITS must be 16 (bf16) or 32 (f32)"},
+              {s.outBits == 16 && s.splits != 1,
+               "OUTBITS 16 needs SPLITS 1 (split-K adds into an f32 C)"},
+              {abi_ == GemmAbi::Sm90TmaStore && s.outBits != 16,
+               "OUTBITS must be 16 (the TMA-store epilogue writes bf16)"}};
+    }
+    return {{s.tileM == 0 || s.tileM % 64 != 0 || s.tileM > 256,
+             "BM must be a multiple of 64 up to 256"},
+            {s.tileN == 0 || s.tileN > 256 || (s.tileN % 128 != 0 && 128 % s.tileN != 0),
+             "BN must divide or be a multiple of 128, up to 256"},
+            {s.m == 0 || s.tileM == 0 || s.m % s.tileM != 0, "M must be a positive multiple of BM"},
+            {s.n == 0 || s.tileN == 0 || s.n % s.tileN != 0, "N must be a positive multiple of BN"},
+            {s.k == 0 || s.k % kBlockK != 0, "K must be a positive multiple of 128"},
+            {tma_ && s.stages == 0, "STAGES must be at least 1"}};
+  }
+
+  GemmAbiTraits traits_;
   GemmAbi abi_;
-  bool sm90_; // kiln-compile's sm_90a kernel: plain, with swap A/B, or with the multicast
+  bool sm90_; // kiln-compile's sm_90a kernel, in any of its variants (GemmAbi::Sm90*)
   bool tma_;
 };
 
 } // namespace
 
-const KernelCheck &fp8GemmCheck() {
-  static const FP8GemmCheck check(GemmAbi::V1);
-  return check;
-}
-
-const KernelCheck &fp8GemmTmaCheck() {
-  static const FP8GemmCheck check(GemmAbi::Tma);
-  return check;
-}
-
-const KernelCheck &fp8GemmMmaCheck() {
-  static const FP8GemmCheck check(GemmAbi::Mma);
-  return check;
-}
-
-const KernelCheck &fp8GemmSm90Check() {
-  static const FP8GemmCheck check(GemmAbi::Sm90);
-  return check;
-}
-
-const KernelCheck &fp8GemmSm90TmaStoreCheck() {
-  static const FP8GemmCheck check(GemmAbi::Sm90TmaStore);
-  return check;
-}
-
-const KernelCheck &fp8GemmSm90MulticastCheck() {
-  static const FP8GemmCheck check(GemmAbi::Sm90Multicast);
-  return check;
-}
-
-const KernelCheck &fp8GemmSm90SwapCheck() {
-  static const FP8GemmCheck check(GemmAbi::Sm90Swap);
-  return check;
+void addFP8GemmChecks(std::vector<const KernelCheck *> *checks) {
+  static const std::vector<FP8GemmCheck> all(std::begin(kGemmAbis), std::end(kGemmAbis));
+  for (const FP8GemmCheck &check : all)
+    checks->push_back(&check);
 }
 
 } // namespace kiln::kerneltest

@@ -69,18 +69,20 @@ public:
     const bool bf16 = outBits == 16;
     const size_t splits = mma_ ? 1 : static_cast<size_t>(input.shape[8]);
     const bool uneven = input.shape[mma_ ? 5 : 9] == 2;
-    if (groups == 0 || m == 0 || n % 8 || k % 16)
-      return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                        std::string(name()) + ": GROUPS and M must be positive, N a multiple of "
-                                              "8, K of 16");
-    if (mma_ && tileN != 64)
-      return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                        std::string(name()) + ": BN must be 64 (FP8GemmMma.h)");
-    if (!mma_ && ((tileM != 64 && tileM != 128) || (tileN != 64 && tileN != 128) ||
-                  (outBits != 16 && outBits != 32) || (bf16 && splits != 1)))
-      return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                        std::string(name()) + ": BM and BN must be 64 or 128, OUTBITS 16 "
-                                              "(SPLITS 1) or 32");
+    const std::vector<ShapeRule> rules = {
+        {groups == 0, "GROUPS must be at least 1"},
+        {m == 0, "M must be at least 1"},
+        {n == 0 || n % 8 != 0, "N must be a positive multiple of 8"},
+        {k == 0 || k % 16 != 0, "K must be a positive multiple of 16"},
+        {mma_ && tileN != 64, "BN must be 64 (FP8GemmMma.h)"},
+        {!mma_ && tileM != 64 && tileM != 128, "BM must be 64 or 128"},
+        {!mma_ && tileN != 64 && tileN != 128, "BN must be 64 or 128"},
+        {stages == 0, "STAGES must be at least 1"},
+        {outBits != 16 && outBits != 32, "OUTBITS must be 16 (bf16) or 32 (f32)"},
+        {splits == 0, "SPLITS must be at least 1"},
+        {bf16 && splits != 1, "OUTBITS 16 needs SPLITS 1 (split-K adds into an f32 C)"}};
+    if (kiln_status_t status = checkShapeRules(*this, input.shape, rules))
+      return status;
     const size_t kBlocks = (k + kGemmBlockK - 1) / kGemmBlockK, nBlocks = (n + 127) / 128;
 
     // Rows of each group and where they start in A and C.
@@ -262,24 +264,14 @@ private:
 
 } // namespace
 
-const KernelCheck &fp8GemmGroupedCheck() {
-  static const GroupedGemmCheck check(/*masked=*/false, /*mma=*/false);
-  return check;
-}
-
-const KernelCheck &fp8GemmMaskedCheck() {
-  static const GroupedGemmCheck check(/*masked=*/true, /*mma=*/false);
-  return check;
-}
-
-const KernelCheck &fp8GemmMmaGroupedCheck() {
-  static const GroupedGemmCheck check(/*masked=*/false, /*mma=*/true);
-  return check;
-}
-
-const KernelCheck &fp8GemmMmaMaskedCheck() {
-  static const GroupedGemmCheck check(/*masked=*/true, /*mma=*/true);
-  return check;
+void addGroupedGemmChecks(std::vector<const KernelCheck *> *checks) {
+  static const GroupedGemmCheck all[] = {
+      GroupedGemmCheck(/*masked=*/false, /*mma=*/false),
+      GroupedGemmCheck(/*masked=*/true, /*mma=*/false),
+      GroupedGemmCheck(/*masked=*/false, /*mma=*/true),
+      GroupedGemmCheck(/*masked=*/true, /*mma=*/true)};
+  for (const GroupedGemmCheck &check : all)
+    checks->push_back(&check);
 }
 
 } // namespace kiln::kerneltest

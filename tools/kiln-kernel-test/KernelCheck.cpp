@@ -1,19 +1,21 @@
 // KernelCheck.cpp - the registry of checks a manifest may name.
 #include "KernelCheck.h"
+#include "Status.h"
 
 #include <algorithm>
 
 namespace kiln::kerneltest {
 namespace {
 
-const KernelCheck *const *allChecks(size_t *count) {
-  static const KernelCheck *const checks[] = {
-      &fp8GemmCheck(),        &fp8GemmTmaCheck(),    &fp8GemmSm90Check(), &fp8GemmSm90SwapCheck(),
-      &fp8GemmSm90MulticastCheck(), &fp8GemmSm90TmaStoreCheck(),
-      &fp8GemmMmaCheck(),     &fp8GemmGroupedCheck(), &fp8GemmMaskedCheck(),
-      &fp8GemmMmaGroupedCheck(), &fp8GemmMmaMaskedCheck(), &rowDotCheck(),
-      &scaleCheck()};
-  *count = sizeof checks / sizeof checks[0];
+const std::vector<const KernelCheck *> &allChecks() {
+  static const std::vector<const KernelCheck *> checks = [] {
+    std::vector<const KernelCheck *> all;
+    addFP8GemmChecks(&all);
+    addGroupedGemmChecks(&all);
+    all.push_back(&rowDotCheck());
+    all.push_back(&scaleCheck());
+    return all;
+  }();
   return checks;
 }
 
@@ -24,21 +26,31 @@ size_t KernelCheck::rank() const {
   return 1 + std::count(syntax.begin(), syntax.end(), 'x');
 }
 
+kiln_status_t checkShapeRules(const KernelCheck &check, const std::vector<int64_t> &shape,
+                              const std::vector<ShapeRule> &rules) {
+  for (const ShapeRule &rule : rules) {
+    if (!rule.broken)
+      continue;
+    std::string text;
+    for (int64_t extent : shape)
+      text += (text.empty() ? "" : "x") + std::to_string(extent);
+    return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                      std::string(check.name()) + ": shape " + text + ": " + rule.text);
+  }
+  return nullptr;
+}
+
 const KernelCheck *findKernelCheck(const std::string &name) {
-  size_t count = 0;
-  const KernelCheck *const *checks = allChecks(&count);
-  for (size_t i = 0; i < count; ++i)
-    if (name == checks[i]->name())
-      return checks[i];
+  for (const KernelCheck *check : allChecks())
+    if (name == check->name())
+      return check;
   return nullptr;
 }
 
 std::string kernelCheckNames() {
-  size_t count = 0;
-  const KernelCheck *const *checks = allChecks(&count);
   std::string names;
-  for (size_t i = 0; i < count; ++i)
-    names += (i ? ", " : "") + std::string(checks[i]->name());
+  for (const KernelCheck *check : allChecks())
+    names += (names.empty() ? "" : ", ") + std::string(check->name());
   return names;
 }
 

@@ -47,25 +47,26 @@ public:
                             CheckResult *result) const = 0;
 };
 
+// A rule a check's shape must keep, and whether this shape breaks it.
+struct ShapeRule {
+  bool broken;
+  const char *text;
+};
+// INVALID_ARGUMENT "CHECK: shape AxBx...: RULE" for the first broken rule; nullptr (success)
+// when none is.
+kiln_status_t checkShapeRules(const KernelCheck &check, const std::vector<int64_t> &shape,
+                              const std::vector<ShapeRule> &rules);
+
 // The check named `name`, or nullptr.
 const KernelCheck *findKernelCheck(const std::string &name);
 // "row_dot, scale": for error messages.
 std::string kernelCheckNames();
 
-// The checks (one file each).
+// The checks, one file each; a file with several variants of one kernel appends them all.
 const KernelCheck &scaleCheck();
 const KernelCheck &rowDotCheck();
-const KernelCheck &fp8GemmCheck();
-const KernelCheck &fp8GemmTmaCheck();
-const KernelCheck &fp8GemmSm90Check();
-const KernelCheck &fp8GemmSm90SwapCheck();
-const KernelCheck &fp8GemmSm90MulticastCheck();
-const KernelCheck &fp8GemmSm90TmaStoreCheck();
-const KernelCheck &fp8GemmMmaCheck();
-const KernelCheck &fp8GemmGroupedCheck();
-const KernelCheck &fp8GemmMaskedCheck();
-const KernelCheck &fp8GemmMmaGroupedCheck();
-const KernelCheck &fp8GemmMmaMaskedCheck();
+void addFP8GemmChecks(std::vector<const KernelCheck *> *checks);
+void addGroupedGemmChecks(std::vector<const KernelCheck *> *checks);
 
 } // namespace kiln::kerneltest
 
