@@ -428,6 +428,9 @@ gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90Gemm
     staging = k.byteOffset(tiles, k.add(k.c64(tile.stages * bytesPerStage),
                                         k.mul(k.cast(k.i64, wg), k.c64(64 * tile.bn * 2))));
   Value leader = k.cmp(arith::CmpIPredicate::eq, ctid, c0);
+  // The id is a register: constant ids in two branches come back from LLVM's SimplifyCFG as
+  // one bar.sync on a select, so ptxas reserves all 16 named barriers. That costs nothing at
+  // one CTA per SM, which the shared memory these kernels ask for already implies.
   auto warpgroupBarrier = [&] {
     NVVM::BarrierOp::create(b, Type(), k.add(k.cast(k.i32, wg), k.c32(1)), k.c32(128),
                             NVVM::BarrierReductionAttr(), Value());

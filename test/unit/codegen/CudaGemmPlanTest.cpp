@@ -113,36 +113,52 @@ TEST(CudaGemmPlan, ThreadsFollowTheConsumers) {
   EXPECT_EQ(sm90GemmThreads(tile), 256);
 }
 
-TEST(CudaGemmPlan, TilesAKernelCannotTakeFailWithOneLine) {
-  Sm90GemmTile tile = chooseSm90GemmTile(4096, 7168);
-  tile.swapAB = true;
-  EXPECT_EQ(errorOf(tile), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): with swap "
-                           "A/B, BM (tokens, wgmma's N) must be 16, 32 or 64");
-  tile.bm = 16;
-  tile.layout = FP8GemmLayout::GroupedMasked;
-  EXPECT_EQ(errorOf(tile), "sm_90a FP8 GEMM N=4096 K=7168 (tile 16x128, 6 stages): swap A/B is "
-                           "for dense GEMMs");
-  Sm90GemmTile multicast = chooseSm90GemmTile(4096, 7168);
-  multicast.cluster = 2;
-  EXPECT_EQ(errorOf(multicast), "");
-  EXPECT_EQ(sm90GemmName(multicast), "fp8_gemm_sm90_multicast_n4096_k7168_bm128_bn128_s6");
-  multicast.cluster = 4;
-  EXPECT_EQ(errorOf(multicast), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): the "
-                                "cluster must be 1 or 2 CTAs");
-  multicast.cluster = 2;
-  multicast.layout = FP8GemmLayout::GroupedContiguous;
-  EXPECT_EQ(errorOf(multicast), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): the "
-                                "weight multicast (cluster 2) is for dense GEMMs without swap A/B");
-  Sm90GemmTile tmaStore = chooseSm90GemmTile(4096, 7168);
-  tmaStore.tmaStore = true;
-  EXPECT_EQ(errorOf(tmaStore), "sm_90a FP8 GEMM N=4096 K=7168 (tile 128x128, 6 stages): the "
-                               "TMA-store epilogue is for dense bf16 GEMMs without swap A/B or "
-                               "multicast");
-  tmaStore.bf16Out = true;
-  EXPECT_EQ(errorOf(tmaStore), "");
-  EXPECT_EQ(sm90GemmName(tmaStore), "fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16_tmastore");
-  // The staging tile (128 x 128 bf16) still fits beside six stages in 227 KiB.
-  EXPECT_EQ(sm90GemmSharedBytes(tmaStore), 2048 + 6 * 32768 + 32768);
+// Each row changes the planner's tile for N=4096 K=7168 (128x128, 6 stages) into one the
+// generator must refuse, and gives the one line it must refuse it with.
+TEST(CudaGemmPlan, Sm90TilesAKernelCannotTakeFailWithOneLine) {
+  const std::string prefix = "sm_90a FP8 GEMM N=4096 K=7168 ";
+  struct BadTile {
+    const char *what;
+    void (*change)(Sm90GemmTile &);
+    const char *error;
+  };
+  const BadTile bad[] = {
+      {"swap A/B with 128 tokens", [](Sm90GemmTile &t) { t.swapAB = true; },
+       "(tile 128x128, 6 stages): with swap A/B, BM (tokens, wgmma's N) must be 16, 32 or 64"},
+      {"swap A/B on a masked layout",
+       [](Sm90GemmTile &t) {
+         t.swapAB = true;
+         t.bm = 16;
+         t.layout = FP8GemmLayout::GroupedMasked;
+       },
+       "(tile 16x128, 6 stages): swap A/B is for dense GEMMs"},
+      {"a cluster of 4", [](Sm90GemmTile &t) { t.cluster = 4; },
+       "(tile 128x128, 6 stages): the cluster must be 1 or 2 CTAs"},
+      {"multicast on a grouped layout",
+       [](Sm90GemmTile &t) {
+         t.cluster = 2;
+         t.layout = FP8GemmLayout::GroupedContiguous;
+       },
+       "(tile 128x128, 6 stages): the weight multicast (cluster 2) is for dense GEMMs without "
+       "swap A/B"},
+      {"TMA store of f32", [](Sm90GemmTile &t) { t.tmaStore = true; },
+       "(tile 128x128, 6 stages): the TMA-store epilogue is for dense bf16 GEMMs without swap "
+       "A/B or multicast"},
+      {"TMA store with multicast",
+       [](Sm90GemmTile &t) {
+         t.tmaStore = t.bf16Out = true;
+         t.cluster = 2;
+       },
+       "(tile 128x128, 6 stages): the TMA-store epilogue is for dense bf16 GEMMs without swap "
+       "A/B or multicast"},
+  };
+  for (const BadTile &row : bad) {
+    SCOPED_TRACE(row.what);
+    Sm90GemmTile tile = chooseSm90GemmTile(4096, 7168);
+    ASSERT_EQ(errorOf(tile), "");
+    row.change(tile);
+    EXPECT_EQ(errorOf(tile), prefix + row.error);
+  }
   Sm90GemmTile odd = chooseSm90GemmTile(4100, 7168);
   EXPECT_EQ(errorOf(odd), "sm_90a FP8 GEMM N=4100 K=7168 (tile 128x64, 8 stages): N must be a "
                           "multiple of 8 (each thread stores column pairs)");
@@ -151,6 +167,20 @@ TEST(CudaGemmPlan, TilesAKernelCannotTakeFailWithOneLine) {
   ASSERT_TRUE(bool(e));
   EXPECT_EQ(llvm::toString(std::move(e)), "sm_89 FP8 GEMM N=4096 K=7160 (BN 64): K must be a "
                                           "multiple of 16 (the copies move 16-byte chunks)");
+}
+
+// The variants the generator takes: their names, and the TMA store's staging tile.
+TEST(CudaGemmPlan, MulticastAndTmaStoreVariants) {
+  Sm90GemmTile multicast = chooseSm90GemmTile(4096, 7168);
+  multicast.cluster = 2;
+  EXPECT_EQ(errorOf(multicast), "");
+  EXPECT_EQ(sm90GemmName(multicast), "fp8_gemm_sm90_multicast_n4096_k7168_bm128_bn128_s6");
+  Sm90GemmTile tmaStore = chooseSm90GemmTile(4096, 7168);
+  tmaStore.tmaStore = tmaStore.bf16Out = true;
+  EXPECT_EQ(errorOf(tmaStore), "");
+  EXPECT_EQ(sm90GemmName(tmaStore), "fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16_tmastore");
+  // The staging tile (128 x 128 bf16) still fits beside six stages in 227 KiB.
+  EXPECT_EQ(sm90GemmSharedBytes(tmaStore), 2048 + 6 * 32768 + 32768);
 }
 
 // What the manifest says about a multicast kernel: whole clusters in the grid, and the half
