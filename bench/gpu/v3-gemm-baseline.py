@@ -56,15 +56,14 @@ def passing_rows(path, pattern):
 
 
 def kiln_times(path):
-    """The fastest passing cubin time per (M, N, K) in kiln-kernel-test's table, over both
-    sm_90a GEMM families: fp8_gemm_tma (the generator's, M fixed at build time) and
-    fp8_gemm_sm90 (kiln-compile's, M at run time; "sm90 swap" with swap A/B, "sm90 multicast"
+    """The fastest passing cubin time per (M, N, K) in kiln-kernel-test's table, over
+    kiln-compile's sm_90a GEMMs: fp8_gemm_sm90 ("sm90 swap" with swap A/B, "sm90 multicast"
     with clusters of two sharing the weight tile, "... tmastore" with the TMA-store epilogue).
 
-    A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGES[xSCALEBITSxSPLITSx
-    OUTBITS], max abs err, max rel err, result, time (us), TFLOPS."""
+    A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSx
+    OUTBITS, max abs err, max rel err, result, time (us), TFLOPS."""
     best = {}
-    for match in passing_rows(path, r"^fp8_gemm_(tma|sm90_swap|sm90_multicast|sm90)(?!_grouped|_masked)(\S*)\s+sm_90a "
+    for match in passing_rows(path, r"^fp8_gemm_(sm90_swap|sm90_multicast|sm90)(?!_grouped|_masked)(\S*)\s+sm_90a "
                                     r"cubin\s+(\d+)x(\d+)x(\d+)x(\d+)x(\d+)x(\d+)((?:x\d+)*)"
                                     r"\s+\S+\s+\S+\s+pass\s+([0-9.]+)"):
         family = match.group(1).replace("_", " ")  # "sm90 swap", "sm90 multicast"

@@ -1,23 +1,16 @@
-// FP8GemmCheck.cpp - check "fp8_gemm": DeepSeek's block-scaled FP8 e4m3 GEMM with per-K-block
-// promotion (reference/deepseek-model.md section 3.3):
+// FP8GemmCheck.cpp - the checks of kiln-compile's dense FP8 GEMMs: DeepSeek's block-scaled
+// FP8 e4m3 GEMM with per-K-block promotion (reference/deepseek-model.md section 3.3):
 //
 //   C[m, n] = sum_kb ( sum_{k in kb} a[m, k] * b[n, k] ) * a_s[m, kb] * b_s[n / 128, kb]
 //
-// Kernel ABI (compiler/targets/cuda/gen_fp8_gemm.py): fp8_gemm(a: e4m3* [M][K], a_s: f32*
-// [M][K/128], b: e4m3* [N][K], b_s: f32* [ceil(N/128)][K/128], c: f32* [M][N]); one warpgroup
-// (128 threads) per 64 x BN tile of C, grid (N / BN, M / 64); shape MxNxKxBN.
-//
-// Check "fp8_gemm_tma", version 2 (compiler/targets/cuda/gen_fp8_gemm_tma.py): the same
-// arguments plus tmap_a, tmap_b (device pointers to 2-D CUtensorMaps over a [M][K] and b [N][K],
-// boxes BM x 128 and BN x 128 bytes, 128-byte swizzle); 128 (BM / 64 + 1) threads per BM x BN
-// tile, grid (N / BN, M / BM), 2048 + STAGES (BM + BN) 128 bytes of dynamic shared memory;
-// shape MxNxKxBMxBNxSTAGES. Same inputs, reference and bounds.
+// with a: e4m3 [M][K], a_s: f32 [M][ceil(K/128)], b: e4m3 [N][K], b_s: f32
+// [ceil(N/128)][ceil(K/128)], c: f32 or bf16 [M][N].
 //
 // Check "fp8_gemm_mma": kiln-compile's sm_89 / sm_80 kernels (compiler/targets/cuda/
 // FP8GemmMma.h): ABI (a, a_s, b, b_s, c, m: i32), 128 threads per 64 x BN tile, grid
 // (ceil(N / BN), ceil(M / 64)), dynamic shared memory (3 or 2 stages) x (64 + BN) x 128 bytes;
-// M >= 1, N % 8 == 0, K % 16 == 0 (a partial last K block). Shape MxNxKxBN. Same inputs, reference and bound (mma.sync
-// accumulates in f32, well inside the wgmma allowance).
+// M >= 1, N % 8 == 0, K % 16 == 0 (a partial last K block). Shape MxNxKxBN. Same inputs,
+// reference and bound (mma.sync accumulates in f32, well inside the wgmma allowance).
 //
 // Check "fp8_gemm_sm90": the kernel kiln-compile emits (compiler/targets/cuda/FP8GemmSm90.cpp),
 // with M a run-time argument and N, K free of the tile: ABI (a_s, b_s, c, tmap_a, tmap_b, m: i32,
@@ -75,7 +68,7 @@ namespace kiln::kerneltest {
 namespace {
 
 constexpr size_t kBlockK = kGemmBlockK;
-constexpr size_t kTileM = 64; // version 1
+constexpr size_t kMmaTileM = 64; // the mma.sync kernels: four warps per 64 x BN tile
 
 // --dump-dir: DIR/LABEL.fp8gemm, for shapes up to 2^27 multiply-adds: int64 M, N, K, BN, then
 // a (M*K bytes), b (N*K bytes), a_s (f32), b_s (f32), c (f32, as the kernel wrote it).
@@ -102,7 +95,7 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
   std::fclose(file);
 }
 
-enum class GemmAbi { V1, Tma, Sm90, Sm90Swap, Sm90Multicast, Sm90TmaStore, Mma };
+enum class GemmAbi { Sm90, Sm90Swap, Sm90Multicast, Sm90TmaStore, Mma };
 
 // What tells the variants apart: the manifest's check name and shape syntax. Everything else
 // follows from the ABI in run().
@@ -112,8 +105,6 @@ struct GemmAbiTraits {
 };
 constexpr const char kSm90Shape[] = "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS";
 constexpr GemmAbiTraits kGemmAbis[] = {
-    {GemmAbi::V1, "fp8_gemm", "MxNxKxBN"},
-    {GemmAbi::Tma, "fp8_gemm_tma", "MxNxKxBMxBNxSTAGES"},
     {GemmAbi::Sm90, "fp8_gemm_sm90", kSm90Shape},
     {GemmAbi::Sm90Swap, "fp8_gemm_sm90_swap", kSm90Shape},
     {GemmAbi::Sm90Multicast, "fp8_gemm_sm90_multicast", kSm90Shape},
@@ -123,17 +114,14 @@ constexpr GemmAbiTraits kGemmAbis[] = {
 
 // The manifest's shape, read per the ABI's syntax; fields a syntax lacks keep their defaults.
 struct GemmShape {
-  size_t m = 0, n = 0, k = 0, tileM = kTileM, tileN = 0, stages = 0, splits = 1;
+  size_t m = 0, n = 0, k = 0, tileM = kMmaTileM, tileN = 0, stages = 0, splits = 1;
   int64_t scaleBits = 32, outBits = 32;
 };
 
 class FP8GemmCheck : public KernelCheck {
 public:
   explicit FP8GemmCheck(const GemmAbiTraits &traits)
-      : traits_(traits), abi_(traits.abi),
-        sm90_(abi_ == GemmAbi::Sm90 || abi_ == GemmAbi::Sm90Swap ||
-              abi_ == GemmAbi::Sm90Multicast || abi_ == GemmAbi::Sm90TmaStore),
-        tma_(abi_ == GemmAbi::Tma || sm90_) {}
+      : traits_(traits), abi_(traits.abi), sm90_(abi_ != GemmAbi::Mma) {}
   const char *name() const override { return traits_.name; }
   const char *shapeSyntax() const override { return traits_.shapeSyntax; }
 
@@ -175,7 +163,7 @@ public:
     if (kiln_status_t status = output.upload(launcher, /*zero=*/splits > 1, &dc))
       return status;
     CUdeviceptr dMapA = 0, dMapB = 0, dMapC = 0;
-    if (tma_) {
+    if (sm90_) {
       if (kiln_status_t status = launcher.tensorMap2D(da, m, k, static_cast<unsigned>(tileM),
                                                       kBlockK, &dMapA))
         return status;
@@ -188,17 +176,14 @@ public:
                                                       cuda::CU_TENSOR_MAP_DATA_TYPE_BFLOAT16))
         return status;
     int32_t rows = static_cast<int32_t>(m), splitCount = static_cast<int32_t>(splits);
-    void *tmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &dMapA, &dMapB};
     void *sm90Arguments[] = {&dAScale, &dBScale, &dc,         &dMapA,
                              &dMapB,   &rows,    &splitCount, &dMapC}; // tmap_c: TMA store only
     void *mmaArguments[] = {&da, &dAScale, &db, &dBScale, &dc, &rows};
-    void **arguments = sm90_                  ? sm90Arguments
-                       : abi_ == GemmAbi::Mma ? mmaArguments
-                                              : tmaArguments;
+    void **arguments = sm90_ ? sm90Arguments : mmaArguments;
     LaunchShape shape;
     // One producer warpgroup and a consumer warpgroup per 64 rows of wgmma's M side: the
     // tokens (BM), or with swap A/B the weights (BN).
-    shape.block[0] = static_cast<unsigned>(tma_ ? 128 * ((swap ? tileN : tileM) / 64 + 1) : 128);
+    shape.block[0] = static_cast<unsigned>(sm90_ ? 128 * ((swap ? tileN : tileM) / 64 + 1) : 128);
     shape.grid[0] = static_cast<unsigned>((n + tileN - 1) / tileN);
     shape.grid[1] = static_cast<unsigned>((m + tileM - 1) / tileM);
     if (sm90_) { // persistent: one CTA per multiprocessor at most, in whole clusters
@@ -208,11 +193,12 @@ public:
       shape.grid[0] = static_cast<unsigned>(cluster * std::min(units, clusters));
       shape.grid[1] = 1;
     }
-    if (tma_)
+    if (sm90_)
       shape.sharedBytes = static_cast<unsigned>(2048 + stages * (tileM + tileN) * kBlockK +
                                                 (tmaStore ? tileM * tileN * 2 : 0));
-    if (abi_ == GemmAbi::Mma) // dynamic shared memory: 3 cp.async stages for BN 64, 2 for 128
-      shape.sharedBytes = static_cast<unsigned>((tileN == 64 ? 3 : 2) * (kTileM + tileN) * kBlockK);
+    else // dynamic shared memory: 3 cp.async stages for BN 64, 2 for 128
+      shape.sharedBytes =
+          static_cast<unsigned>((tileN == 64 ? 3 : 2) * (kMmaTileM + tileN) * kBlockK);
     if (kiln_status_t status = launcher.launch(input.function, shape, arguments))
       return status;
     if (kiln_status_t status = output.download(launcher, dc, &c))
@@ -266,9 +252,11 @@ public:
                                           actual[i], reference[i], bound[i]);
       } else {
         char line[256];
-        std::snprintf(line, sizeof line, "%zu of %zu elements not finite (unwritten?); first "
-                      "C[%zu, %zu] = %g", unwritten, c.size(), firstUnwritten / n,
-                      firstUnwritten % n, c[firstUnwritten]);
+        std::snprintf(line, sizeof line,
+                      "%zu of %zu elements not finite (unwritten?); first "
+                      "C[%zu, %zu] = %g",
+                      unwritten, c.size(), firstUnwritten / n, firstUnwritten % n,
+                      c[firstUnwritten]);
         result->failure = line;
       }
     }
@@ -282,18 +270,16 @@ private:
     parsed.m = at(0);
     parsed.n = at(1);
     parsed.k = at(2);
-    if (!tma_) {
+    if (!sm90_) {
       parsed.tileN = at(3);
       return parsed;
     }
     parsed.tileM = at(3);
     parsed.tileN = at(4);
     parsed.stages = at(5);
-    if (sm90_) {
-      parsed.scaleBits = shape[6];
-      parsed.splits = shape[7] < 1 ? 0 : at(7);
-      parsed.outBits = shape[8];
-    }
+    parsed.scaleBits = shape[6];
+    parsed.splits = shape[7] < 1 ? 0 : at(7);
+    parsed.outBits = shape[8];
     return parsed;
   }
 
@@ -304,38 +290,27 @@ private:
               {s.n == 0 || s.n % 8 != 0, "N must be a positive multiple of 8"},
               {s.k == 0 || s.k % 16 != 0, "K must be a positive multiple of 16"},
               {s.tileN != 64 && s.tileN != 128, "BN must be 64 or 128"}};
-    if (sm90_) {
-      const bool swap = abi_ == GemmAbi::Sm90Swap;
-      return {{s.m == 0, "M must be at least 1"},
-              {s.n == 0 || s.n % 8 != 0, "N must be a positive multiple of 8"},
-              {s.k == 0 || s.k % 16 != 0, "K must be a positive multiple of 16"},
-              {swap && s.tileM != 16 && s.tileM != 32 && s.tileM != 64,
-               "BM must be 16, 32 or 64 with swap A/B (the tokens are the wgmma N side)"},
-              {!swap && s.tileM != 64 && s.tileM != 128, "BM must be 64 or 128"},
-              {s.tileN != 64 && s.tileN != 128, "BN must be 64 or 128"},
-              {s.stages == 0, "STAGES must be at least 1"},
-              {s.scaleBits != 8 && s.scaleBits != 32, "SCALEBITS must be 8 (ue8m0) or 32 (f32)"},
-              {s.splits == 0, "SPLITS must be at least 1"},
-              {s.outBits != 16 && s.outBits != 32, "OUTBITS must be 16 (bf16) or 32 (f32)"},
-              {s.outBits == 16 && s.splits != 1,
-               "OUTBITS 16 needs SPLITS 1 (split-K adds into an f32 C)"},
-              {abi_ == GemmAbi::Sm90TmaStore && s.outBits != 16,
-               "OUTBITS must be 16 (the TMA-store epilogue writes bf16)"}};
-    }
-    return {{s.tileM == 0 || s.tileM % 64 != 0 || s.tileM > 256,
-             "BM must be a multiple of 64 up to 256"},
-            {s.tileN == 0 || s.tileN > 256 || (s.tileN % 128 != 0 && 128 % s.tileN != 0),
-             "BN must divide or be a multiple of 128, up to 256"},
-            {s.m == 0 || s.tileM == 0 || s.m % s.tileM != 0, "M must be a positive multiple of BM"},
-            {s.n == 0 || s.tileN == 0 || s.n % s.tileN != 0, "N must be a positive multiple of BN"},
-            {s.k == 0 || s.k % kBlockK != 0, "K must be a positive multiple of 128"},
-            {tma_ && s.stages == 0, "STAGES must be at least 1"}};
+    const bool swap = abi_ == GemmAbi::Sm90Swap;
+    return {{s.m == 0, "M must be at least 1"},
+            {s.n == 0 || s.n % 8 != 0, "N must be a positive multiple of 8"},
+            {s.k == 0 || s.k % 16 != 0, "K must be a positive multiple of 16"},
+            {swap && s.tileM != 16 && s.tileM != 32 && s.tileM != 64,
+             "BM must be 16, 32 or 64 with swap A/B (the tokens are the wgmma N side)"},
+            {!swap && s.tileM != 64 && s.tileM != 128, "BM must be 64 or 128"},
+            {s.tileN != 64 && s.tileN != 128, "BN must be 64 or 128"},
+            {s.stages == 0, "STAGES must be at least 1"},
+            {s.scaleBits != 8 && s.scaleBits != 32, "SCALEBITS must be 8 (ue8m0) or 32 (f32)"},
+            {s.splits == 0, "SPLITS must be at least 1"},
+            {s.outBits != 16 && s.outBits != 32, "OUTBITS must be 16 (bf16) or 32 (f32)"},
+            {s.outBits == 16 && s.splits != 1,
+             "OUTBITS 16 needs SPLITS 1 (split-K adds into an f32 C)"},
+            {abi_ == GemmAbi::Sm90TmaStore && s.outBits != 16,
+             "OUTBITS must be 16 (the TMA-store epilogue writes bf16)"}};
   }
 
   GemmAbiTraits traits_;
   GemmAbi abi_;
   bool sm90_; // kiln-compile's sm_90a kernel, in any of its variants (GemmAbi::Sm90*)
-  bool tma_;
 };
 
 } // namespace

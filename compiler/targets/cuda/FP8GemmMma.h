@@ -1,8 +1,7 @@
 //===- FP8GemmMma.h - the FP8 block-scaled GEMM for sm_89 and sm_80 ---------===//
 //
 // The same computation as FP8GemmSm90.h (deepseek-model.md §3.3), for the chips without wgmma.
-// Warp-level mma.sync, in the C++ form of compiler/targets/cuda/gen_fp8_gemm_mma.py (its
-// docstring has the fragment layouts):
+// Warp-level mma.sync (FP8GemmMma.cpp's header comment has the fragment layouts):
 //   - sm_89: mma.sync m16n8k32 e4m3 on the bytes. MLIR 22's nvvm.mma.sync rejects e4m3, so it
 //     is `llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32"`, which LLVM
 //     selects only with PTX ISA 8.4.
@@ -14,7 +13,7 @@
 // cp.async pipeline (16-byte chunks XOR-swizzled by row); fragments come from ldmatrix.x4. Each
 // K block's f32 partial is promoted with a_s · b_s.
 //
-// What a model needs beyond the generator: M is a run-time argument. Rows past M, and B's rows
+// M is a run-time argument. Rows past M, and B's rows
 // past N, are loaded from the last row (clamped) and never stored. K need not be a multiple of
 // 128: the chunks past K are zero-filled (cp.async src-size 0). N % 8 == 0, K % 16 == 0.
 //

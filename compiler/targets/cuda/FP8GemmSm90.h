@@ -10,9 +10,9 @@
 // is f32, and each K block's partial sum is promoted into the accumulator with a_s * b_s
 // (deepseek-model.md §3.3). C is f32 [M, N].
 //
-// This is the C++ form of compiler/targets/cuda/gen_fp8_gemm_tma.py's kernel (version 2), with
-// the same warp roles, mbarrier pipeline, TMA loads, wgmma descriptors and promotion, and with
-// what a model needs on top of it:
+// Warp roles: a producer warpgroup issues TMA loads into an mbarrier-guarded ring of stages;
+// one or two consumer warpgroups issue wgmma on descriptors of the stages and promote each K
+// block's partial. On top of that, what a model needs:
 //   - With two consumer warpgroups, setmaxnreg moves registers from the producer warpgroup
 //     (40) to the consumers (232); one CTA per SM (.minnctapersm 1) fixes the 168 at entry.
 //   - M is a kernel argument, not a constant. A tile's rows past M are zero-filled by TMA, and
