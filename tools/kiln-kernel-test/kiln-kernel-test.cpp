@@ -1,15 +1,17 @@
 // kiln-kernel-test - runs the numerics checks of a kernel bundle on a GPU.
 //
 //   kiln-kernel-test BUNDLE [--skip-without-gpu] [--seed N] [--iterations N] [--device I]
-//                    [--timeout SECONDS] [--dump-dir DIR]
+//                    [--timeout SECONDS] [--dump-dir DIR] [--only REGEX]
 //
 // BUNDLE is a directory holding manifest.txt (see BundleManifest.h) and the cubin/PTX files it
 // names, or the manifest file itself. Each kernel runs once on fresh random inputs and is
 // compared with a float64 CPU reference, then timed with CUDA events; a table shows the result.
 // Exit status: 0 when every check that can run on this GPU passes; 1 for a failed check, a bad
 // bundle or no usable GPU. A launch that outlives --timeout is a hang: the table so far is
-// printed and the run stops there with status 1 (the GPU would run nothing else). With --skip-without-gpu, no GPU prints one line saying why and
-// exits 0 (what scripts/gpu-check does on a development machine).
+// printed and the run stops there with status 1 (the GPU would run nothing else). With
+// --skip-without-gpu, no GPU prints one line saying why and exits 0 (what scripts/gpu-check
+// does on a development machine). --only runs the entries whose kernel or check name the
+// regular expression matches: a GPU session short of time runs what it must decide first.
 //
 // Runtime-only: no MLIR or LLVM; libcuda.so.1 is loaded with dlopen (runtime/cuda/).
 #include "BundleManifest.h"
@@ -27,6 +29,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <regex>
 
 using namespace kiln;
 using namespace kiln::kerneltest;
@@ -42,6 +45,7 @@ struct Options {
   int device = 0;
   double timeoutSeconds = 60;
   std::string dumpDirectory;
+  std::string only; // ECMAScript regular expression over kernel and check names; "" = all
   std::string cudaLibrary = cuda::CudaDriver::kDefaultLibrary;
 };
 
@@ -85,6 +89,28 @@ kiln_status_t validateBundle(const BundleManifest &manifest, std::map<std::strin
   return nullptr;
 }
 
+// Keeps the entries whose kernel or check name `pattern` matches (anywhere in the name).
+kiln_status_t selectEntries(const std::string &pattern, BundleManifest *manifest) {
+  std::regex only;
+  try {
+    only = std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error &error) {
+    return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                      "--only '" + pattern + "' is not a regular expression: " + error.what());
+  }
+  const size_t total = manifest->entries.size();
+  std::vector<ManifestEntry> kept;
+  for (ManifestEntry &entry : manifest->entries)
+    if (std::regex_search(entry.kernel, only) || std::regex_search(entry.check, only))
+      kept.push_back(std::move(entry));
+  if (kept.empty())
+    return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                      "--only '" + pattern + "' matches no kernel or check of the " +
+                          std::to_string(total) + " entries in " + manifest->path);
+  manifest->entries = std::move(kept);
+  return nullptr;
+}
+
 // Loads the module of `entry` once per file and finds its kernel.
 kiln_status_t findKernel(const cuda::CudaDriver &driver, const BundleManifest &manifest,
                          const ManifestEntry &entry, Image &image, cuda::CUfunction *function) {
@@ -112,6 +138,9 @@ int runChecks(const Options &options) {
     return fail(kiln_status_message(status.get()));
   if (Status status{validateBundle(manifest, &images)})
     return fail(kiln_status_message(status.get()));
+  if (!options.only.empty())
+    if (Status status{selectEntries(options.only, &manifest)})
+      return fail(kiln_status_message(status.get()));
   const size_t count = manifest.entries.size();
 
   Status status{cuda::CudaDriver::load(options.cudaLibrary.c_str(), &driver)};
@@ -234,6 +263,9 @@ int main(int argc, char **argv) {
   app.add_option("--dump-dir", options.dumpDirectory,
                  "write each check's inputs and output there (checks that support it, small "
                  "shapes), for debugging a failure off the GPU machine");
+  app.add_option("--only", options.only,
+                 "run only the entries whose kernel or check name this regular expression "
+                 "matches (e.g. 'swap|multicast')");
   app.add_option("--cuda-library", options.cudaLibrary,
                  "the CUDA driver library to dlopen (default libcuda.so.1)");
   try {
