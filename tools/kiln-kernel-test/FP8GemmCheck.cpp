@@ -12,7 +12,7 @@
 // M >= 1, N % 8 == 0, K % 16 == 0 (a partial last K block). Shape MxNxKxBN. Same inputs,
 // reference and bound (mma.sync accumulates in f32, well inside the wgmma allowance).
 //
-// Check "fp8_gemm_sm90": the kernel kiln-compile emits (compiler/targets/cuda/FP8GemmSm90.cpp),
+// Check "fp8_gemm_sm90": the kernel kiln-compile emits (compiler/targets/cuda/FP8GemmSm90.h),
 // with M a run-time argument and N, K free of the tile: ABI (a_s, b_s, c, tmap_a, tmap_b, m: i32,
 // splits: i32); persistent, grid min(units, multiprocessors) with units = ceil(M / BM) *
 // ceil(N / BN) * splits; M >= 1, N % 8 == 0, K % 16 == 0, the last K block partial (TMA

@@ -119,6 +119,8 @@ std::string sm90GemmName(const Sm90GemmTile &tile);
 int64_t sm90GemmConsumers(const Sm90GemmTile &tile);
 /// 128 threads per consumer warpgroup plus the producer warpgroup.
 int64_t sm90GemmThreads(const Sm90GemmTile &tile);
+/// One stage: a 128-wide K block of the A and B tiles, (BM + BN) x 128 bytes.
+int64_t sm90GemmStageBytes(const Sm90GemmTile &tile);
 /// Dynamic shared memory: 1024 bytes of alignment slack, 1024 for the mbarriers, the stages,
 /// and with tmaStore the BM x BN bf16 staging tile.
 int64_t sm90GemmSharedBytes(const Sm90GemmTile &tile);

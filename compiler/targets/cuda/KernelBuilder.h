@@ -1,6 +1,6 @@
 //===- KernelBuilder.h - arithmetic and pointer steps for GPU kernel builders ===//
 //
-// Internal to compiler/targets/cuda: what FP8GemmSm90.cpp and FP8GemmMma.cpp write ops with.
+// Internal to compiler/targets/cuda: what FP8GemmSm90Kernel.cpp and FP8GemmMma.cpp write ops with.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_TARGETS_CUDA_KERNELBUILDER_H

@@ -1,7 +1,7 @@
 // Kiln's sm_90a FP8 e4m3 block-scaled GEMM as kiln-compile builds it (the kiln-build-fp8-gemms
-// pass; compiler/targets/cuda/FP8GemmSm90.cpp): M at run time, N and K free of the tile. This
-// file holds no kernel text: scripts/gpu-check and the RUN lines below run the GENERATE pass
-// first, then lower through NVVM to PTX.
+// pass; compiler/targets/cuda/FP8GemmSm90Kernel.cpp): M at run time, N and K free of the
+// tile. This file holds no kernel text: scripts/gpu-check and the RUN lines below run the
+// GENERATE pass first, then lower through NVVM to PTX.
 //
 // The small kernels are checked:
 //   - at M = 1, 7, 64, 128 and partial tiles, with N and K tails (N 192 and 200, K 320 and 208:
