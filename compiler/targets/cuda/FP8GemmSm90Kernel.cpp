@@ -46,7 +46,6 @@ namespace {
 constexpr int64_t kBlockK = 128;         // K block: the scale granularity; one 128-byte smem row
 constexpr int64_t kWgmmaK = 32;          // K of one e4m3 wgmma
 constexpr int32_t kWaitTicks = 0x989680; // try_wait suspend-time hint (ns), as CUTLASS
-constexpr llvm::StringLiteral kDynamicShared = "kiln_fp8_dsmem";
 // Register split of a two-consumer CTA (384 threads, at most 168 registers each at launch):
 // the producer warpgroup gives registers back (setmaxnreg.dec 40) and the consumers take them
 // (setmaxnreg.inc 232), 128 * 40 + 256 * 232 = 384 * 168. `.inc` blocks until the CTA's pool,
@@ -248,7 +247,7 @@ private:
   // ---- Dynamic shared memory aligned up to 1024 bytes at run time (the swizzle atom): the
   // mbarriers in its first 1024 bytes, then the stages (A tile BM x 128 B, B tile BN x 128 B).
   void buildBarriers() {
-    Value base = LLVM::AddressOfOp::create(b, k.smemPtr, kDynamicShared);
+    Value base = LLVM::AddressOfOp::create(b, k.smemPtr, kDynamicSharedMemory);
     Value baseInt = LLVM::PtrToIntOp::create(b, k.i64, base);
     Value aligned = k.andi(k.add(baseInt, k.c64(1023)), k.c64(-1024));
     Value slack = k.sub(aligned, baseInt);
@@ -655,7 +654,7 @@ private:
 void buildSm90DynamicSharedMemory(OpBuilder &builder, Location loc) {
   auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), 0);
   LLVM::GlobalOp::create(builder, loc, type, /*isConstant=*/false, LLVM::Linkage::External,
-                         kDynamicShared, Attribute(), /*alignment=*/1024, /*addrSpace=*/3);
+                         kDynamicSharedMemory, Attribute(), /*alignment=*/1024, /*addrSpace=*/3);
 }
 
 gpu::GPUFuncOp buildSm90FP8Gemm(OpBuilder &builder, Location loc, const Sm90GemmTile &tile) {

@@ -1,6 +1,6 @@
 //===- KernelBuilder.h - arithmetic and pointer steps for GPU kernel builders ===//
 //
-// Internal to compiler/targets/cuda: what FP8GemmSm90Kernel.cpp and FP8GemmMma.cpp write ops with.
+// Internal to compiler/targets/cuda: what FP8GemmSm90Kernel.cpp and FP8GemmMmaKernel.cpp write ops with.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_TARGETS_CUDA_KERNELBUILDER_H
@@ -21,6 +21,11 @@ using mlir::ValueRange;
 namespace arith = mlir::arith;
 namespace scf = mlir::scf;
 namespace LLVM = mlir::LLVM;
+
+/// The dynamic shared memory every kernel of the module addresses: one
+/// `llvm.mlir.global external` of `!llvm.array<0 x i8>` in address space 3
+/// (buildSm90DynamicSharedMemory declares it).
+constexpr llvm::StringLiteral kDynamicSharedMemory = "kiln_fp8_dsmem";
 
 /// Index, i32 and i64 arithmetic on an ImplicitLocOpBuilder, and the llvm pointer steps.
 struct KernelBuilder {
