@@ -12,24 +12,25 @@
 //   - at M = 20000: 314 units on 132 persistent CTAs;
 //   - with bf16 output;
 //   - with swap A/B (the weights on wgmma's M side, 16-64 tokens on its N side) at M = 1 to
-//     64, partial token tiles, N and K tails, ue8m0 scales, split-K, bf16 output and 20000
-//     rows;
+//     64, 128 and 4096, partial token tiles, N and K tails, ue8m0 scales, split-K, bf16 output
+//     and 20000 rows;
 //   - with the weight multicast (clusters of two CTAs sharing the weight tile): an odd number of
-//     M tiles (M = 1, 7, 300, 130, 150, 20000), whose last cluster's second CTA has no rows, N and K
-//     tails (the half boxes of BN 64 and 128), ue8m0 scales, split-K and bf16 output;
+//     M tiles (M = 1, 7, 64 and 128 at BM 128, 300, 130, 150, 20000), whose last cluster's
+//     second CTA has no rows, an even number (M = 128 at BM 64, 200, 256), N and K tails (the
+//     half boxes of BN 64 and 128), ue8m0 scales, split-K and bf16 output;
 //   - with the TMA-store epilogue (bf16 C staged in shared memory, stored by TMA): M = 1 to
 //     20000 (the staging tile reused across persistent units), a warpgroup with no rows (M = 7
-//     at BM 128), N tails (200, 192 with BN 64) and ue8m0 scales;
+//     and 64 at BM 128), N tails (200, 192 with BN 64) and ue8m0 scales;
 //   - as grouped contiguous and masked kernels with uneven groups, one of them empty. The
 //     contiguous check also holds a padding block that must stay unwritten, and the masked
 //     check has rows past each count that must stay unwritten.
-// DeepSeek-V3's six (N, K) get the kernels kiln-compile plans: BM 128 with bf16 output
-// (M > 128), and BM 128 (64 < M <= 128) and BM 64 (M <= 64) with f32 output and split-K. They are checked and timed at M = 64, 128 and 4096 (2112 also at M = 1
-// and 7), with chooseSm90Splits' count for 132 SMs, and without split-K where that count is
-// above 1. Swap A/B kernels are timed beside them at M = 64 (BM 64) and at M = 1 and 16
-// (BM 16 against the BM 64 kernel), to decide which small-M variant the plan takes. The
-// multicast and TMA-store BM 128 bf16 kernels are timed at M = 4096 beside the plain ones they
-// would replace.
+// DeepSeek-V3's six (N, K) get the kernels kiln-compile plans: BM 128 with bf16 output (M > 128),
+// and BM 128 (64 < M <= 128) and BM 64 (M <= 64) with f32 output and split-K. They are checked and
+// timed at M = 64, 128 and 4096 (2112 also at M = 1 and 7), with chooseSm90Splits' count for 132
+// SMs, and without split-K where that count is above 1. Swap A/B kernels are timed beside them at
+// M = 64 (BM 64) and at M = 1 and 16 (BM 16 against the BM 64 kernel), to decide which small-M
+// variant the plan takes. The multicast and TMA-store BM 128 bf16 kernels are timed at M = 4096
+// beside the plain ones they would replace.
 // The grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at (N, K) = (4096,
 // 7168) and (7168, 2048).
 // GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16,256x512:128x128x4:bf16:tmastore,200x208:64x64x2:bf16:tmastore,192x320:128x64x3:bf16:tmastore,2112x7168:128x64x8:bf16:tmastore,24576x1536:128x128x6:bf16:tmastore,32768x512:128x128x4:bf16:tmastore,7168x16384:128x128x6:bf16:tmastore,4096x7168:128x128x6:bf16:tmastore,7168x2048:128x128x6:bf16:tmastore}
@@ -105,6 +106,8 @@
 // BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  33x256x512x16x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  64x256x512x16x128x4x8x1x32
 // BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  40x256x512x16x128x4x32x3x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  128x256x512x16x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  4096x256x512x16x128x4x8x1x32
 // BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4  fp8_gemm_sm90_swap  20000x256x512x16x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_swap_n200_k208_bm32_bn64_s2  fp8_gemm_sm90_swap  1x200x208x32x64x2x32x1x32
 // BUNDLE: fp8_gemm_sm90_swap_n200_k208_bm32_bn64_s2  fp8_gemm_sm90_swap  45x200x208x32x64x2x32x1x32
@@ -127,6 +130,8 @@
 // BUNDLE: fp8_gemm_sm90_n7168_k16384_bm64_bn128_s6  fp8_gemm_sm90  16x7168x16384x64x128x6x32x2x32
 // BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  1x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  7x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  64x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  128x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  200x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  300x256x512x128x128x4x8x1x32
 // BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_multicast  300x256x512x128x128x4x32x2x32
@@ -136,6 +141,8 @@
 // BUNDLE: fp8_gemm_sm90_multicast_n200_k208_bm64_bn64_s2_bf16  fp8_gemm_sm90_multicast  256x200x208x64x64x2x8x1x16
 // BUNDLE: fp8_gemm_sm90_multicast_n192_k320_bm64_bn128_s3  fp8_gemm_sm90_multicast  7x192x320x64x128x3x32x3x32
 // BUNDLE: fp8_gemm_sm90_multicast_n192_k320_bm64_bn128_s3  fp8_gemm_sm90_multicast  150x192x320x64x128x3x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n192_k320_bm64_bn128_s3  fp8_gemm_sm90_multicast  64x192x320x64x128x3x32x1x32
+// BUNDLE: fp8_gemm_sm90_multicast_n192_k320_bm64_bn128_s3  fp8_gemm_sm90_multicast  128x192x320x64x128x3x32x1x32
 // BUNDLE: fp8_gemm_sm90_multicast_n2112_k7168_bm128_bn64_s8_bf16  fp8_gemm_sm90_multicast  4096x2112x7168x128x64x8x32x1x16
 // BUNDLE: fp8_gemm_sm90_multicast_n24576_k1536_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x24576x1536x128x128x6x32x1x16
 // BUNDLE: fp8_gemm_sm90_multicast_n32768_k512_bm128_bn128_s4_bf16  fp8_gemm_sm90_multicast  4096x32768x512x128x128x4x32x1x16
@@ -144,10 +151,12 @@
 // BUNDLE: fp8_gemm_sm90_multicast_n7168_k2048_bm128_bn128_s6_bf16  fp8_gemm_sm90_multicast  4096x7168x2048x128x128x6x32x1x16
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  1x256x512x128x128x4x32x1x16
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  7x256x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  64x256x512x128x128x4x32x1x16
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  128x256x512x128x128x4x8x1x16
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  200x256x512x128x128x4x32x1x16
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore  fp8_gemm_sm90_tmastore  20000x256x512x128x128x4x32x1x16
 // BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn64_s2_bf16_tmastore  fp8_gemm_sm90_tmastore  1x200x208x64x64x2x32x1x16
+// BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn64_s2_bf16_tmastore  fp8_gemm_sm90_tmastore  64x200x208x64x64x2x32x1x16
 // BUNDLE: fp8_gemm_sm90_n200_k208_bm64_bn64_s2_bf16_tmastore  fp8_gemm_sm90_tmastore  130x200x208x64x64x2x32x1x16
 // BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3_bf16_tmastore  fp8_gemm_sm90_tmastore  7x192x320x128x64x3x32x1x16
 // BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3_bf16_tmastore  fp8_gemm_sm90_tmastore  330x192x320x128x64x3x8x1x16
