@@ -68,6 +68,7 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
                              llvm::ArrayRef<cuda::CudaChip> chips, llvm::StringRef outDir) {
   std::vector<std::pair<int64_t, int64_t>> dense = cuda::collectFP8GemmShapes(graph),
                                           experts = cuda::collectFP8ExpertGemmShapes(graph);
+  std::vector<cuda::FP8GemmUse> uses = cuda::collectFP8GemmUses(graph);
   if (dense.empty() && experts.empty())
     return llvm::createStringError(
         "--emit ptx: the model has no block-FP8 linear layers (the CUDA GEMMs are FP8 e4m3 "
@@ -98,6 +99,8 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
 
   std::string ptxas = findPtxas();
   llvm::json::Array targets;
+  // Per use (weight), per chip: the names of the kernels that compute it.
+  std::vector<llvm::json::Object> kernelsOfUse(uses.size());
   for (const cuda::CudaChip &chip : chips) {
     cuda::GemmPlan plan = cuda::planFP8GemmsFor(chip, dense, experts);
     llvm::Expected<cuda::CudaTargetCode> code = cuda::emitFP8GemmPTX(context, chip, plan);
@@ -116,6 +119,16 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
     if (haveCubin)
       if (llvm::Error e = assemble(ptxas, chip.name, ptx, cubin))
         return e;
+    for (size_t i = 0; i < uses.size(); ++i) {
+      llvm::json::Array names;
+      for (const cuda::CudaKernel &k : code->kernels)
+        if (cuda::servesFP8Gemm(k, uses[i]))
+          names.push_back(k.name);
+      if (names.empty())
+        return llvm::createStringError(chip.name + ": no kernel computes the GEMM of " +
+                                       uses[i].weight + " (a Kiln bug)");
+      kernelsOfUse[i][chip.name] = std::move(names);
+    }
     llvm::json::Array kernels;
     for (const cuda::CudaKernel &k : code->kernels)
       kernels.push_back(llvm::json::Object{{"name", k.name},
@@ -143,6 +156,20 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
       {"semantics", "C[M,N] f32 = sum over 128-wide K blocks of (A e4m3 . B e4m3^T) * a_s[m,kb] "
                     "* b_s[n/128,kb]"},
       {"targets", std::move(targets)}};
+  // The model's side: which kernels each FP8 weight's GEMM runs, per chip (the runtime picks
+  // one by M from the kernel's "m" range).
+  llvm::json::Array gemms;
+  for (size_t i = 0; i < uses.size(); ++i) {
+    llvm::json::Object gemm{{"weight", uses[i].weight},
+                            {"scale", uses[i].scale},
+                            {"n", uses[i].n},
+                            {"k", uses[i].k},
+                            {"kernels", std::move(kernelsOfUse[i])}};
+    if (uses[i].experts)
+      gemm["experts"] = uses[i].experts;
+    gemms.push_back(std::move(gemm));
+  }
+  manifest["gemms"] = std::move(gemms);
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest))) << "\n";

@@ -10,7 +10,9 @@
 namespace kiln::compile {
 
 /// Writes the model's FP8 GEMMs for every chip into `outDir`:
-///   manifest.json                 the kernels per chip: name, N, K, tile, threads, shared bytes
+///   manifest.json                 the kernels per chip: name, N, K, tile, threads, shared bytes;
+///                                 and per FP8 weight of the model ("gemms") the kernels per
+///                                 chip that compute its GEMM
 ///   <chip>/kiln_fp8_gemms.ptx     PTX from LLVM's NVPTX backend
 ///   <chip>/kiln_fp8_gemms.cubin   when ptxas is found ($KILN_PTXAS, PATH, /usr/local/cuda/bin)
 /// The directory is written beside `outDir` and renamed into place, so a failure leaves nothing

@@ -28,6 +28,8 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -68,17 +70,62 @@ llvm::Expected<CudaChip> lookupCudaChip(llvm::StringRef name) {
                                  "runs sm_80's PTX)");
 }
 
-std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(ModuleOp graph) {
-  std::set<std::pair<int64_t, int64_t>> shapes;
-  graph.walk([&](kiln::LinearOp linear) {
-    auto weight =
-        SymbolTable::lookupNearestSymbolFrom<kiln::WeightOp>(linear, linear.getWeightAttr());
-    if (!weight || !weight.getScaleAttr())
+std::vector<FP8GemmUse> collectFP8GemmUses(ModuleOp graph) {
+  // Every block-FP8 weight is the B operand of a GEMM, whichever op multiplies by it (a
+  // kiln.linear, the MLA projections of kiln.mla.*, the V3.2 indexer's, kiln.moe.experts), so
+  // the uses are found through the weight references of any op, not op by op.
+  llvm::DenseMap<mlir::StringAttr, kiln::WeightOp> fp8Weights;
+  for (auto weight : graph.getBody()->getOps<kiln::WeightOp>())
+    if (weight.getScaleAttr())
+      fp8Weights[weight.getSymNameAttr()] = weight;
+  std::vector<FP8GemmUse> uses;
+  llvm::DenseSet<mlir::StringAttr> seen;
+  graph.walk([&](Operation *op) {
+    if (isa<kiln::WeightOp>(op))
       return;
-    auto type = cast<RankedTensorType>(weight.getType());
-    shapes.insert({type.getDimSize(type.getRank() - 2), type.getDimSize(type.getRank() - 1)});
+    for (NamedAttribute attribute : op->getAttrs()) {
+      auto ref = dyn_cast<FlatSymbolRefAttr>(attribute.getValue());
+      if (!ref)
+        continue;
+      auto found = fp8Weights.find(ref.getAttr());
+      if (found == fp8Weights.end() || !seen.insert(ref.getAttr()).second)
+        continue;
+      kiln::WeightOp weight = found->second;
+      auto type = cast<RankedTensorType>(weight.getType());
+      FP8GemmUse use;
+      use.weight = weight.getSymName().str();
+      use.scale = weight.getScaleAttr().getValue().str();
+      use.n = type.getDimSize(type.getRank() - 2);
+      use.k = type.getDimSize(type.getRank() - 1);
+      use.experts = type.getRank() == 3 ? type.getDimSize(0) : 0;
+      uses.push_back(std::move(use));
+    }
   });
+  return uses;
+}
+
+namespace {
+
+std::vector<std::pair<int64_t, int64_t>> shapesOf(ModuleOp graph, bool experts) {
+  std::set<std::pair<int64_t, int64_t>> shapes;
+  for (const FP8GemmUse &use : collectFP8GemmUses(graph))
+    if ((use.experts > 0) == experts)
+      shapes.insert({use.n, use.k});
   return {shapes.begin(), shapes.end()};
+}
+
+} // namespace
+
+std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(ModuleOp graph) {
+  return shapesOf(graph, /*experts=*/false);
+}
+
+std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(ModuleOp graph) {
+  return shapesOf(graph, /*experts=*/true);
+}
+
+bool servesFP8Gemm(const CudaKernel &kernel, const FP8GemmUse &use) {
+  return kernel.n == use.n && kernel.k == use.k && (kernel.layout == "dense") == !use.experts;
 }
 
 namespace {
@@ -173,21 +220,6 @@ llvm::Error buildFP8GemmKernels(ModuleOp module, const GemmPlan &plan,
   if (failed(mlir::verify(gpuModule)))
     return llvm::createStringError("the generated FP8 GEMM module does not verify (a Kiln bug)");
   return llvm::Error::success();
-}
-
-std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(ModuleOp graph) {
-  std::set<std::pair<int64_t, int64_t>> shapes;
-  graph.walk([&](kiln::MoEExpertsOp experts) {
-    for (mlir::FlatSymbolRefAttr ref :
-         {experts.getGateAttr(), experts.getUpAttr(), experts.getDownAttr()}) {
-      auto weight = SymbolTable::lookupNearestSymbolFrom<kiln::WeightOp>(experts, ref);
-      if (!weight || !weight.getScaleAttr())
-        continue;
-      auto type = cast<RankedTensorType>(weight.getType());
-      shapes.insert({type.getDimSize(type.getRank() - 2), type.getDimSize(type.getRank() - 1)});
-    }
-  });
-  return {shapes.begin(), shapes.end()};
 }
 
 std::vector<Sm90GemmTile> planFP8Gemms(llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,

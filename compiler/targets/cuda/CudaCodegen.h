@@ -1,7 +1,7 @@
 //===- CudaCodegen.h - a model's FP8 GEMMs as PTX per GPU target ------------===//
 //
 // `kiln-compile --target sm_90a --emit ptx -o DIR` comes through here. Code generation:
-//   1. The (N, K) of every block-FP8 kiln.linear in the graph module is collected.
+//   1. The (N, K) of every block-FP8 weight the graph module uses is collected.
 //   2. For each chip, one kernel per shape is built into a fresh gpu.module.
 //   3. The module is lowered by MLIR's NVVM path (gpu -> nvvm -> llvm) and LLVM's NVPTX
 //      backend to PTX.
@@ -32,7 +32,18 @@ struct CudaChip {
 /// The chip for `name`, or an error naming the supported ones.
 llvm::Expected<CudaChip> lookupCudaChip(llvm::StringRef name);
 
-/// (N, K) of every kiln.linear over a block-FP8 weight in `graph`, sorted, without repeats.
+/// One block-FP8 GEMM of the model: a block-FP8 weight some op of the graph references, [N, K]
+/// (a linear layer, an MLA or indexer projection) or [experts, N, K] (the routed experts).
+struct FP8GemmUse {
+  std::string weight, scale; // the kiln.weight symbols of the e4m3 weight and its scales
+  int64_t n = 0, k = 0;
+  int64_t experts = 0; // 0: a dense linear
+};
+/// Every block-FP8 GEMM of `graph` in the order of the weights' first use, each weight once.
+std::vector<FP8GemmUse> collectFP8GemmUses(mlir::ModuleOp graph);
+
+/// (N, K) of every dense block-FP8 GEMM in `graph` (collectFP8GemmUses), sorted, without
+/// repeats.
 std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(mlir::ModuleOp graph);
 /// (N, K) of the routed experts' block-FP8 GEMMs of every kiln.moe.experts in `graph`: gate and
 /// up ([experts, inter, hidden]: N inter, K hidden) and down (N hidden, K inter).
@@ -65,6 +76,10 @@ struct CudaKernel {
   int64_t n = 0, k = 0, bm = 0, bn = 0, stages = 0, threads = 0, sharedBytes = 0;
   std::string layout, out, mRange, grid, splits, abi;
 };
+
+/// Whether `kernel` computes `use`: the same (N, K), dense for a linear, grouped (contiguous or
+/// masked) for experts. A runtime picks among them by M (CudaKernel::mRange).
+bool servesFP8Gemm(const CudaKernel &kernel, const FP8GemmUse &use);
 
 /// The PTX of one chip's module and the kernels in it.
 struct CudaTargetCode {
