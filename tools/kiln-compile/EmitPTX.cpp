@@ -102,6 +102,9 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
   // Per use (weight), per chip: the names of the kernels that compute it.
   std::vector<llvm::json::Object> kernelsOfUse(uses.size());
   for (const cuda::CudaChip &chip : chips) {
+    for (const cuda::FP8GemmUse &use : uses)
+      if (llvm::Error e = cuda::checkFP8GemmUse(chip, use))
+        return e;
     cuda::GemmPlan plan = cuda::planFP8GemmsFor(chip, dense, experts);
     llvm::Expected<cuda::CudaTargetCode> code = cuda::emitFP8GemmPTX(context, chip, plan);
     if (!code)

@@ -267,6 +267,19 @@ GemmPlan planFP8GemmsFor(const CudaChip &chip, llvm::ArrayRef<std::pair<int64_t,
   return plan;
 }
 
+llvm::Error checkFP8GemmUse(const CudaChip &chip, const FP8GemmUse &use) {
+  std::pair<int64_t, int64_t> shape{use.n, use.k};
+  GemmPlan plan =
+      use.experts ? planFP8GemmsFor(chip, {}, {shape}) : planFP8GemmsFor(chip, {shape}, {});
+  for (const Sm90GemmTile &tile : plan.sm90)
+    if (llvm::Error e = checkSm90GemmTile(tile))
+      return llvm::createStringError(use.weight + ": " + llvm::toString(std::move(e)));
+  for (const MmaGemmTile &tile : plan.mma)
+    if (llvm::Error e = checkMmaGemmTile(tile))
+      return llvm::createStringError(use.weight + ": " + llvm::toString(std::move(e)));
+  return llvm::Error::success();
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>>
 buildFP8GemmModule(MLIRContext &context, const GemmPlan &plan, std::vector<CudaKernel> *kernels) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&context));

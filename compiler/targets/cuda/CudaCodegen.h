@@ -70,6 +70,10 @@ GemmPlan planFP8GemmsFor(const CudaChip &chip,
                          llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
                          llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);
 
+/// Fails with one line naming the weight when `chip`'s kernels cannot take its GEMM (e.g. a K
+/// that is not a multiple of 16).
+llvm::Error checkFP8GemmUse(const CudaChip &chip, const FP8GemmUse &use);
+
 /// One generated kernel and how to launch it, as manifest.json describes it.
 struct CudaKernel {
   std::string name;
