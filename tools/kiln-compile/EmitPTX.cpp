@@ -66,10 +66,11 @@ llvm::Error assemble(llvm::StringRef ptxas, llvm::StringRef chip, llvm::StringRe
 
 llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
                              llvm::ArrayRef<cuda::CudaChip> chips, llvm::StringRef outDir) {
-  std::vector<std::pair<int64_t, int64_t>> dense = cuda::collectFP8GemmShapes(graph),
-                                          experts = cuda::collectFP8ExpertGemmShapes(graph);
+  // One walk of the graph: the weights, and from them the shapes to plan kernels for.
   std::vector<cuda::FP8GemmUse> uses = cuda::collectFP8GemmUses(graph);
-  if (dense.empty() && experts.empty())
+  std::vector<std::pair<int64_t, int64_t>> dense = cuda::fp8GemmShapes(uses, /*experts=*/false),
+                                          experts = cuda::fp8GemmShapes(uses, /*experts=*/true);
+  if (uses.empty())
     return llvm::createStringError(
         "--emit ptx: the model has no block-FP8 linear layers (the CUDA GEMMs are FP8 e4m3 "
         "with 128x128 block scales; a bf16 checkpoint has none to emit)");

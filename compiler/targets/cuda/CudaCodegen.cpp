@@ -104,24 +104,21 @@ std::vector<FP8GemmUse> collectFP8GemmUses(ModuleOp graph) {
   return uses;
 }
 
-namespace {
-
-std::vector<std::pair<int64_t, int64_t>> shapesOf(ModuleOp graph, bool experts) {
+std::vector<std::pair<int64_t, int64_t>> fp8GemmShapes(llvm::ArrayRef<FP8GemmUse> uses,
+                                                       bool experts) {
   std::set<std::pair<int64_t, int64_t>> shapes;
-  for (const FP8GemmUse &use : collectFP8GemmUses(graph))
+  for (const FP8GemmUse &use : uses)
     if ((use.experts > 0) == experts)
       shapes.insert({use.n, use.k});
   return {shapes.begin(), shapes.end()};
 }
 
-} // namespace
-
 std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(ModuleOp graph) {
-  return shapesOf(graph, /*experts=*/false);
+  return fp8GemmShapes(collectFP8GemmUses(graph), /*experts=*/false);
 }
 
 std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(ModuleOp graph) {
-  return shapesOf(graph, /*experts=*/true);
+  return fp8GemmShapes(collectFP8GemmUses(graph), /*experts=*/true);
 }
 
 bool servesFP8Gemm(const CudaKernel &kernel, const FP8GemmUse &use) {

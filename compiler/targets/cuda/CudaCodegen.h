@@ -42,11 +42,13 @@ struct FP8GemmUse {
 /// Every block-FP8 GEMM of `graph` in the order of the weights' first use, each weight once.
 std::vector<FP8GemmUse> collectFP8GemmUses(mlir::ModuleOp graph);
 
-/// (N, K) of every dense block-FP8 GEMM in `graph` (collectFP8GemmUses), sorted, without
-/// repeats.
+/// (N, K) of the dense uses (`experts` false) or of the routed experts' uses (true), sorted,
+/// without repeats. Experts' gate and up are [experts, inter, hidden] (N inter, K hidden),
+/// down [experts, hidden, inter].
+std::vector<std::pair<int64_t, int64_t>> fp8GemmShapes(llvm::ArrayRef<FP8GemmUse> uses,
+                                                       bool experts);
+/// fp8GemmShapes of collectFP8GemmUses(graph): dense, and routed experts.
 std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(mlir::ModuleOp graph);
-/// (N, K) of the routed experts' block-FP8 GEMMs of every kiln.moe.experts in `graph`: gate and
-/// up ([experts, inter, hidden]: N inter, K hidden) and down (N hidden, K inter).
 std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(mlir::ModuleOp graph);
 
 /// The kernels a model needs: per dense (N, K) a BM 128 kernel with bf16 output (prefill,
