@@ -7,6 +7,7 @@
 
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/PatternMatch.h"
@@ -86,6 +87,50 @@ Value decodeE4M3(Builder &b, Value x) {
   return b.bitcast(b.f32, bits);
 }
 
+/// f8E4M3FN → bf16, exact, for a 1-D vector of 4k codes, four codes per 32-bit word. bf16 has
+/// 8 exponent bits, so a code's 4 exponent and 3 mantissa bits can sit unchanged in a bf16 lane
+/// (shifted left by 4, the sign to bit 15): that lane is the code's value times 2^-120 (exponent
+/// bias 127 instead of 7), subnormal codes included, and one bf16 multiply by 2^120 makes it
+/// exact. The lanes are built with word-wide integer operations, two per word at a time: codes 0
+/// and 2 of each word (shifted left) and codes 1 and 3 (shifted right), then interleaved back.
+/// This costs a few operations per pair of codes where decodeE4M3 costs some twenty per code;
+/// it is what sm_80's FP8 GEMM runs on every operand byte (bf16 mma.sync, no f8 conversion).
+/// The NaN codes get exponent 0xFF or'ed in: a quiet NaN with the code's sign.
+Value decodeE4M3ToBF16(PatternRewriter &r, Location loc, Value x, VectorType codes) {
+  const int64_t n = codes.getNumElements();
+  auto wordType = VectorType::get({n / 4}, r.getI32Type());
+  auto pairsType = VectorType::get({n / 2}, r.getBF16Type());
+  Builder b(r, loc, wordType);
+  Value bytes = b.bitcast(codes.clone(r.getI8Type()), x);
+  Value words = vector::BitCastOp::create(r, loc, wordType, bytes);
+  // Per byte: 0x80 where the magnitude is 0x7F (NaN; adding 1 carries into bit 7 only there),
+  // then the bits each bf16 lane takes above its code's magnitude bits: the sign, and 0x7F
+  // (exponent 0xFF with the magnitude's top bit) where the code is NaN.
+  // (Operands are built one statement at a time so the op order does not depend on the
+  // compiler's order of evaluating arguments.)
+  Value magnitudes = b.band(words, 0x7F7F7F7F);
+  Value nan = b.band(b.add(magnitudes, b.i32Const(0x01010101)), 0x80808080);
+  Value nanHigh = arith::SubIOp::create(r, loc, nan, b.shr(nan, 7));
+  Value top = b.bor(b.band(words, 0x80808080), nanHigh);
+  Value scale = arith::ConstantOp::create(
+      r, loc, pairsType,
+      SplatElementsAttr::get(pairsType, r.getFloatAttr(r.getBF16Type(), 0x1p120)));
+  auto lanes = [&](Value magnitude, Value high) {
+    Value low = b.band(magnitude, 0x07F007F0);
+    Value bits = b.bor(low, b.band(high, 0xFF00FF00));
+    Value pairs = vector::BitCastOp::create(r, loc, pairsType, bits);
+    return arith::MulFOp::create(r, loc, pairs, scale);
+  };
+  Value evenMagnitude = b.shl(words, 4), evenHigh = b.shl(top, 8);
+  Value even = lanes(evenMagnitude, evenHigh); // codes 0 and 2
+  Value oddMagnitude = b.shr(words, 4);
+  Value odd = lanes(oddMagnitude, top); // codes 1 and 3
+  SmallVector<int64_t> order;
+  for (int64_t word = 0; word < n / 4; ++word)
+    order.append({2 * word, n / 2 + 2 * word, 2 * word + 1, n / 2 + 2 * word + 1});
+  return vector::ShuffleOp::create(r, loc, even, odd, order);
+}
+
 /// f32 → f8E4M3FN: round to nearest even, saturating to ±448, NaN to NaN.
 Value encodeE4M3(Builder &b, Value x, Type resultType) {
   Value bits = b.bitcast(b.i32, x);
@@ -116,6 +161,12 @@ struct ExpandExtF : OpRewritePattern<arith::ExtFOp> {
   LogicalResult matchAndRewrite(arith::ExtFOp op, PatternRewriter &rewriter) const override {
     if (!isE4M3(op.getIn().getType()))
       return failure();
+    auto codes = dyn_cast<VectorType>(op.getIn().getType());
+    if (codes && codes.getRank() == 1 && !codes.isScalable() && codes.getNumElements() % 4 == 0 &&
+        getElementTypeOrSelf(op.getType()).isBF16()) {
+      rewriter.replaceOp(op, decodeE4M3ToBF16(rewriter, op.getLoc(), op.getIn(), codes));
+      return success();
+    }
     Builder b(rewriter, op.getLoc(), op.getType());
     Value value = decodeE4M3(b, op.getIn());
     Type result = getElementTypeOrSelf(op.getType());

@@ -23,7 +23,10 @@ def ExpandF8 : Pass<"kiln-expand-f8"> {
 
     - `arith.extf` from f8E4M3FN: exact. Normal codes rebias the exponent, subnormals are
       `m * 2^-9`, the two NaN codes give a quiet NaN with the sign. Results wider or narrower
-      than f32 (f16, bf16, f64) go through f32, which is exact for every e4m3 value.
+      than f32 (f16, bf16, f64) go through f32, which is exact for every e4m3 value, except
+      bf16 from a 1-D vector of 4k codes (what sm_80's FP8 GEMM widens): each code's bits are
+      placed in a bf16 lane, four codes per 32-bit word with word-wide integer operations, and
+      one bf16 multiply by 2^120 fixes the exponent bias, exactly (subnormal codes included).
     - `arith.truncf` to f8E4M3FN from f32 (f16 and bf16 are widened to f32 first, exactly):
       round to nearest, ties to even, saturating like PTX's `cvt.rn.satfinite`: every finite
       value or infinity beyond 448 becomes ±448, NaN stays NaN.
@@ -41,7 +44,7 @@ def ExpandF8 : Pass<"kiln-expand-f8"> {
     %f = arith.bitcast %bits : i32 to f32
     ```
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect"];
 }
 
 

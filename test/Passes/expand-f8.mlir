@@ -13,10 +13,42 @@ func.func @extf_scalar(%x: f8E4M3FN) -> f32 {
 
 // -----
 
-// Narrower results go through f32 (exact for every e4m3 value).
-// CHECK-LABEL: func.func @extf_to_bf16
+// Narrower results go through f32 (exact for every e4m3 value), here f16, and bf16 from a
+// vector whose length is not a multiple of 4.
+// CHECK-LABEL: func.func @extf_to_f16
 // CHECK: %[[F:.*]] = arith.bitcast %{{.*}} : vector<8xi32> to vector<8xf32>
-// CHECK: arith.truncf %[[F]] : vector<8xf32> to vector<8xbf16>
+// CHECK: arith.truncf %[[F]] : vector<8xf32> to vector<8xf16>
+func.func @extf_to_f16(%x: vector<8xf8E4M3FN>) -> vector<8xf16> {
+  %f = arith.extf %x : vector<8xf8E4M3FN> to vector<8xf16>
+  return %f : vector<8xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @extf_to_bf16_odd
+// CHECK: %[[F:.*]] = arith.bitcast %{{.*}} : vector<6xi32> to vector<6xf32>
+// CHECK: arith.truncf %[[F]] : vector<6xf32> to vector<6xbf16>
+func.func @extf_to_bf16_odd(%x: vector<6xf8E4M3FN>) -> vector<6xbf16> {
+  %f = arith.extf %x : vector<6xf8E4M3FN> to vector<6xbf16>
+  return %f : vector<6xbf16>
+}
+
+// -----
+
+// bf16 from 4k codes: word-wide lanes (codes 0, 2 and 1, 3 of each word), one bf16 multiply
+// by 2^120 per pair, interleaved back in order; no f32 and no per-code select.
+// CHECK-LABEL: func.func @extf_to_bf16
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<1.329{{.*}}e+36> : vector<4xbf16>
+// CHECK-DAG: %[[B:.*]] = arith.bitcast %{{.*}} : vector<8xf8E4M3FN> to vector<8xi8>
+// CHECK: %[[W:.*]] = vector.bitcast %[[B]] : vector<8xi8> to vector<2xi32>
+// CHECK-NOT: f32
+// CHECK-NOT: arith.select
+// CHECK-DAG: %[[E:.*]] = vector.bitcast %{{.*}} : vector<2xi32> to vector<4xbf16>
+// CHECK-DAG: %[[ES:.*]] = arith.mulf %[[E]], %[[SCALE]] : vector<4xbf16>
+// CHECK-DAG: %[[O:.*]] = vector.bitcast %{{.*}} : vector<2xi32> to vector<4xbf16>
+// CHECK-DAG: %[[OS:.*]] = arith.mulf %[[O]], %[[SCALE]] : vector<4xbf16>
+// CHECK: %[[R:.*]] = vector.shuffle %[[ES]], %[[OS]] [0, 4, 1, 5, 2, 6, 3, 7] : vector<4xbf16>, vector<4xbf16>
+// CHECK: return %[[R]] : vector<8xbf16>
 func.func @extf_to_bf16(%x: vector<8xf8E4M3FN>) -> vector<8xbf16> {
   %f = arith.extf %x : vector<8xf8E4M3FN> to vector<8xbf16>
   return %f : vector<8xbf16>

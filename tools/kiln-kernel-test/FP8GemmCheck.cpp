@@ -37,7 +37,11 @@
 // cluster's second CTA without rows, which must still do its part of the loads.
 //
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
-// positive scales; nothing is quantised here. The float64 reference decodes each byte exactly
+// positive scales; nothing is quantised here. Checks "fp8_gemm_sm90_codes" and
+// "fp8_gemm_mma_codes" run the same kernels on every code instead (everyE4M3Code: M and N of at
+// least 256, each C element one product or zero, NaN in the rows and columns of a NaN code), so a code the kernel decodes wrongly (sm_80
+// widens e4m3 to bf16 in registers; a flushed subnormal or a lost NaN) fails by its whole value,
+// where among random products it would hide inside the bound. The float64 reference decodes each byte exactly
 // (sign, 4-bit exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
 //
 // Error bound of element (m, n), with S_kb = sum_{k in kb} |a b| and s_kb = a_s * b_s:
@@ -97,11 +101,15 @@ void dump(const CheckInput &input, size_t m, size_t n, size_t k, size_t tileN,
 
 enum class GemmAbi { Sm90, Sm90Swap, Sm90Multicast, Sm90TmaStore, Mma };
 
-// What tells the variants apart: the manifest's check name and shape syntax. Everything else
-// follows from the ABI in run().
+// Random codes, or every code once per row of A and of B (everyE4M3Code).
+enum class GemmInputs { Random, EveryCode };
+
+// What tells the variants apart: the manifest's check name and shape syntax, and the inputs.
+// Everything else follows from the ABI in run().
 struct GemmAbiTraits {
   GemmAbi abi;
   const char *name, *shapeSyntax;
+  GemmInputs inputs = GemmInputs::Random;
 };
 constexpr const char kSm90Shape[] = "MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSxOUTBITS";
 constexpr GemmAbiTraits kGemmAbis[] = {
@@ -110,6 +118,8 @@ constexpr GemmAbiTraits kGemmAbis[] = {
     {GemmAbi::Sm90Multicast, "fp8_gemm_sm90_multicast", kSm90Shape},
     {GemmAbi::Sm90TmaStore, "fp8_gemm_sm90_tmastore", kSm90Shape},
     {GemmAbi::Mma, "fp8_gemm_mma", "MxNxKxBN"},
+    {GemmAbi::Sm90, "fp8_gemm_sm90_codes", kSm90Shape, GemmInputs::EveryCode},
+    {GemmAbi::Mma, "fp8_gemm_mma_codes", "MxNxKxBN", GemmInputs::EveryCode},
 };
 
 // The manifest's shape, read per the ABI's syntax; fields a syntax lacks keep their defaults.
@@ -142,8 +152,13 @@ public:
     const size_t kBlocks = (k + kBlockK - 1) / kBlockK, nBlocks = (n + 127) / 128;
 
     std::vector<uint8_t> a(m * k), b(n * k);
-    randomE4M3(*input.random, &a);
-    randomE4M3(*input.random, &b);
+    if (traits_.inputs == GemmInputs::EveryCode) {
+      everyE4M3Code(m, k, /*first=*/0, &a);
+      everyE4M3Code(n, k, /*first=*/128, &b); // C[r, r]: each code times its negation
+    } else {
+      randomE4M3(*input.random, &a);
+      randomE4M3(*input.random, &b);
+    }
     std::vector<float> aScale(m * kBlocks), bScale(nBlocks * kBlocks);
     randomScales(*input.random, ue8m0, &aScale);
     randomScales(*input.random, ue8m0, &bScale);
@@ -285,6 +300,13 @@ private:
 
   // The rules of the kernel's generator, in the order they are reported.
   std::vector<ShapeRule> rules(const GemmShape &s) const {
+    std::vector<ShapeRule> all = abiRules(s);
+    if (traits_.inputs == GemmInputs::EveryCode)
+      all.push_back({s.m < 256 || s.n < 256, "M and N must be at least 256 (every code in A and B)"});
+    return all;
+  }
+
+  std::vector<ShapeRule> abiRules(const GemmShape &s) const {
     if (abi_ == GemmAbi::Mma)
       return {{s.m == 0, "M must be at least 1"},
               {s.n == 0 || s.n % 8 != 0, "N must be a positive multiple of 8"},

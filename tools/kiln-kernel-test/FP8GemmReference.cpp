@@ -34,6 +34,12 @@ void randomE4M3(std::mt19937_64 &random, std::vector<uint8_t> *bytes) {
   }
 }
 
+void everyE4M3Code(size_t rows, size_t k, unsigned first, std::vector<uint8_t> *bytes) {
+  bytes->assign(rows * k, 0);
+  for (size_t row = 0; row < rows; ++row)
+    (*bytes)[row * k + row % k] = static_cast<uint8_t>((row + first) % 256);
+}
+
 void randomScales(std::mt19937_64 &random, bool ue8m0, std::vector<float> *scales) {
   std::uniform_real_distribution<double> octaves(-10.0, -4.0);
   for (float &s : *scales) {

@@ -19,6 +19,13 @@ constexpr size_t kGemmBlockK = 128;
 // Random e4m3 bytes: every finite code, the NaN codes 0x7F/0xFF excluded.
 void randomE4M3(std::mt19937_64 &random, std::vector<uint8_t> *bytes);
 
+// Every e4m3 code, on one K position per row: row r holds code (r + first) % 256 at k = r % K
+// and zeros elsewhere. With A laid out so from code 0 and B from code 128, each C[row, col] is
+// one product or zero: C[r, r] pairs each code with its negation (more pairs where K < 256),
+// and the rows and columns whose code is NaN are NaN. A code decoded wrongly (a subnormal
+// flushed, a sign or a NaN lost) moves elements by all of their value.
+void everyE4M3Code(size_t rows, size_t k, unsigned first, std::vector<uint8_t> *bytes);
+
 // Positive scales spread log-uniformly over [2^-10, 2^-4], so a scale read from the wrong row
 // or block changes the result; `ue8m0` rounds each to a power of two (DeepSeek-V3.1's format).
 void randomScales(std::mt19937_64 &random, bool ue8m0, std::vector<float> *scales);

@@ -10,8 +10,9 @@
 //     and b1 of both tiles.
 // A 16-byte chunk c of row r is stored at chunk c ^ (r % 8), so the copies and ldmatrix hit
 // no bank twice. sm_80 does one k32 step as two bf16 k16 mmas over a permutation of K that A
-// and B share: logical k 2t + j is byte 4t + j, and k 8 + 2t + j is byte 4t + 2 + j, for
-// j < 2. The sum over K does not depend on its order.
+// and B share: logical k 2t + j is byte 4t + 2j, and k 8 + 2t + j is byte 4t + 1 + 2j, for
+// j < 2 (the pairs kiln-expand-f8 widens without shuffling bytes). The sum over K does not
+// depend on its order.
 //
 // The builder is a class whose members are the values its parts share (the arguments, the
 // CTA's rows, the thread's place, the copy plan, the ldmatrix addresses); each part is one
@@ -313,21 +314,19 @@ private:
     return words;
   }
 
-  // sm_80: four e4m3 bytes -> (bf16x2 of bytes 0, 1; bf16x2 of bytes 2, 3), exactly.
+  // sm_80: four e4m3 bytes -> (bf16x2 of bytes 0, 2; bf16x2 of bytes 1, 3), exactly.
+  // kiln-expand-f8 expands the extf word-wide: it builds exactly these two pairs (the code bits
+  // placed in bf16 lanes, then one bf16x2 multiply by 2^120 each) and interleaves them into
+  // byte order, which this shuffle undoes; LLVM folds the two shuffles away.
   std::array<Value, 2> toBF16Pairs(Value word) {
     Value one = vector::FromElementsOp::create(b, VectorType::get({1}, k.i32), ValueRange{word});
     Value bytes = vector::BitCastOp::create(
         b, VectorType::get({4}, b.getType<Float8E4M3FNType>()), one);
-    Value wide = arith::ExtFOp::create(b, VectorType::get({4}, k.f32), bytes);
-    Value bits = arith::BitcastOp::create(b, VectorType::get({4}, k.i32), wide);
-    Value e[4];
-    for (int64_t j = 0; j < 4; ++j)
-      e[j] = vector::ExtractOp::create(b, bits, ArrayRef<int64_t>{j});
-    auto pack = [&](Value lo, Value hi) {
-      return k.ori(arith::ShRUIOp::create(b, lo, k.c32(16)),
-                   k.andi(hi, k.c32(static_cast<int32_t>(0xFFFF0000u))));
-    };
-    return std::array<Value, 2>{pack(e[0], e[1]), pack(e[2], e[3])};
+    Value wide = arith::ExtFOp::create(b, VectorType::get({4}, b.getBF16Type()), bytes);
+    Value evenOdd = vector::ShuffleOp::create(b, wide, wide, ArrayRef<int64_t>{0, 2, 1, 3});
+    Value pairs = vector::BitCastOp::create(b, VectorType::get({2}, k.i32), evenOdd);
+    return std::array<Value, 2>{vector::ExtractOp::create(b, pairs, ArrayRef<int64_t>{0}),
+                                vector::ExtractOp::create(b, pairs, ArrayRef<int64_t>{1})};
   }
 
   std::array<Value, 4> unpack(Value fragment) {

@@ -1,7 +1,8 @@
 // kiln-compile's sm_80 FP8 GEMM (compiler/targets/cuda/FP8GemmMma.h: mma.sync, cp.async,
 // ldmatrix; M at run time, N tails). No kernel text here: the GENERATE pass builds the
 // kernels, as in fp8_gemm_sm90.mlir. Checked at M = 1, 7, 64, 128, partial tiles and 4096 (one
-// DeepSeek-V3 shape, for timing), with N and K tails (K 208: a partial last block), on an
+// DeepSeek-V3 shape, for timing), with N and K tails (K 208: a partial last block), and on
+// every e4m3 code (fp8_gemm_mma_codes: a subnormal or NaN decoded wrongly fails), on an
 // H100 as driver-JIT'd PTX. The routed experts' grouped kernels: contiguous (with a padding
 // block that must stay unwritten) and masked (rows past each count must stay unwritten), with
 // uneven groups, one of them empty, N and K tails, and DeepSeek-V3's expert shapes (gate and
@@ -13,6 +14,7 @@
 // BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma  64x256x512x64
 // BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma  128x256x512x64
 // BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma  200x256x512x64
+// BUNDLE: fp8_gemm_sm80_n256_k512_bn64  fp8_gemm_mma_codes  256x256x512x64
 // BUNDLE: fp8_gemm_sm80_n200_k256_bn64  fp8_gemm_mma  1x200x256x64
 // BUNDLE: fp8_gemm_sm80_n200_k256_bn64  fp8_gemm_mma  100x200x256x64
 // BUNDLE: fp8_gemm_sm80_n2112_k7168_bn64  fp8_gemm_mma  7x2112x7168x64
@@ -34,6 +36,8 @@
 // CHECK-LABEL: .entry fp8_gemm_sm80_n256_k512_bn64(
 // CHECK: cp.async.cg.shared.global
 // CHECK: ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// e4m3 widened word-wide by kiln-expand-f8: one bf16x2 fma (by 2^120) per pair of codes.
+// CHECK: fma.rn.bf16x2
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-NOT: e4m3
 // CHECK: st.global.v2.{{b32|f32}}

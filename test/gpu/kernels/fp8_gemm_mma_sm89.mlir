@@ -1,7 +1,8 @@
 // kiln-compile's sm_89 FP8 GEMM (compiler/targets/cuda/FP8GemmMma.h: mma.sync, cp.async,
 // ldmatrix; M at run time, N tails). No kernel text here: the GENERATE pass builds the
 // kernels, as in fp8_gemm_sm90.mlir. Checked at M = 1, 7, 64, 128, partial tiles and 4096 (one
-// DeepSeek-V3 shape, for timing), with N and K tails (K 208: a partial last block), on an
+// DeepSeek-V3 shape, for timing), with N and K tails (K 208: a partial last block), and on
+// every e4m3 code (fp8_gemm_mma_codes: a subnormal or NaN decoded wrongly fails), on an
 // H100 as driver-JIT'd PTX. The routed experts' grouped kernels: contiguous (with a padding
 // block that must stay unwritten) and masked (rows past each count must stay unwritten), with
 // uneven groups, one of them empty, N and K tails, and DeepSeek-V3's expert shapes (gate and
@@ -13,6 +14,7 @@
 // BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma  64x256x512x64
 // BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma  128x256x512x64
 // BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma  200x256x512x64
+// BUNDLE: fp8_gemm_sm89_n256_k512_bn64  fp8_gemm_mma_codes  256x256x512x64
 // BUNDLE: fp8_gemm_sm89_n200_k256_bn64  fp8_gemm_mma  1x200x256x64
 // BUNDLE: fp8_gemm_sm89_n200_k256_bn64  fp8_gemm_mma  100x200x256x64
 // BUNDLE: fp8_gemm_sm89_n2112_k7168_bn64  fp8_gemm_mma  7x2112x7168x64

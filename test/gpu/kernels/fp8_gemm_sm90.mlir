@@ -11,6 +11,8 @@
 //     are empty;
 //   - at M = 20000: 314 units on 132 persistent CTAs;
 //   - with bf16 output;
+//   - on every e4m3 code, NaN included (fp8_gemm_sm90_codes; f32 and bf16 output): each C
+//     element one product or zero, so a code decoded wrongly fails by its whole value;
 //   - with swap A/B (the weights on wgmma's M side, 16-64 tokens on its N side) at M = 1 to
 //     64, 128 and 4096, partial token tiles, N and K tails, ue8m0 scales, split-K, bf16 output
 //     and 20000 rows;
@@ -43,6 +45,7 @@
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x8x1x32
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x2x32
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  20000x256x512x128x128x4x32x1x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90_codes  256x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  1x192x320x128x64x3x32x1x32
 // BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  7x192x320x128x64x3x32x1x32
 // BUNDLE: fp8_gemm_sm90_n192_k320_bm128_bn64_s3  fp8_gemm_sm90  130x192x320x128x64x3x32x1x32
@@ -68,6 +71,7 @@
 // BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8  fp8_gemm_sm90  128x2112x7168x128x64x8x32x4x32
 // BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16  fp8_gemm_sm90  128x2112x7168x128x64x8x32x1x16
 // BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16  fp8_gemm_sm90  4096x2112x7168x128x64x8x32x1x16
+// BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16  fp8_gemm_sm90_codes  256x2112x7168x128x64x8x32x1x16
 // BUNDLE: fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8  fp8_gemm_sm90  4096x2112x7168x128x64x8x32x1x32
 // BUNDLE: fp8_gemm_sm90_n24576_k1536_bm64_bn128_s6  fp8_gemm_sm90  64x24576x1536x64x128x6x32x1x32
 // BUNDLE: fp8_gemm_sm90_n24576_k1536_bm128_bn128_s6  fp8_gemm_sm90  128x24576x1536x128x128x6x32x1x32
