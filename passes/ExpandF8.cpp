@@ -67,7 +67,11 @@ private:
   }
 };
 
-/// f8E4M3FN → f32, exact.
+/// f8E4M3FN → f32, exact. Not the multiply-by-2^120 form of the bf16 path below: the CPU
+/// kernels sum products of decoded values with `reassoc`, and LLVM then moves the 2^120
+/// factors of both operands out of the sum (2^240: inf, times an underflowed sum: NaN). Tried
+/// on 2026-11-23: the FP8 fixtures' logits came out NaN. Every value here is exact as it
+/// stands, whatever a consumer reassociates.
 Value decodeE4M3(Builder &b, Value x) {
   Value u = arith::ExtUIOp::create(b.r, b.loc, b.i32, b.bitcast(b.i8, x));
   Value sign = b.shl(b.band(u, 0x80), 24);
@@ -96,6 +100,10 @@ Value decodeE4M3(Builder &b, Value x) {
 /// This costs a few operations per pair of codes where decodeE4M3 costs some twenty per code;
 /// it is what sm_80's FP8 GEMM runs on every operand byte (bf16 mma.sync, no f8 conversion).
 /// The NaN codes get exponent 0xFF or'ed in: a quiet NaN with the code's sign.
+/// The lanes before the multiply are the values times 2^-120, so a consumer that reassociates
+/// (`reassoc` fmuls and sums, as the CPU kernels' dot products) could fold the 2^120 factors
+/// together and overflow (see decodeE4M3); sm_80's GEMM feeds the pairs to mma.sync, which no
+/// compiler reassociates.
 Value decodeE4M3ToBF16(PatternRewriter &r, Location loc, Value x, VectorType codes) {
   const int64_t n = codes.getNumElements();
   auto wordType = VectorType::get({n / 4}, r.getI32Type());
