@@ -38,11 +38,12 @@
 //
 // Inputs are random e4m3 bytes (every finite code, NaN codes 0x7F/0xFF excluded) and random
 // positive scales; nothing is quantised here. Checks "fp8_gemm_sm90_codes" and
-// "fp8_gemm_mma_codes" run the same kernels on every code instead (everyE4M3Code: M and N of at
-// least 256, each C element one product or zero, NaN in the rows and columns of a NaN code), so a code the kernel decodes wrongly (sm_80
-// widens e4m3 to bf16 in registers; a flushed subnormal or a lost NaN) fails by its whole value,
-// where among random products it would hide inside the bound. The float64 reference decodes each byte exactly
-// (sign, 4-bit exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
+// "fp8_gemm_mma_codes" run the same kernels on every code instead (everyE4M3Code: M and N of
+// at least 256, each C element one product or zero, NaN in the rows and columns of a NaN
+// code), so a code the kernel decodes wrongly (sm_80 widens e4m3 to bf16 in registers; a
+// flushed subnormal or a lost NaN) fails by its whole value, where among random products it
+// would hide inside the bound. The float64 reference decodes each byte exactly (sign, 4-bit
+// exponent with bias 7, 3-bit mantissa, subnormals) and sums in double.
 //
 // Error bound of element (m, n), with S_kb = sum_{k in kb} |a b| and s_kb = a_s * b_s:
 //   sum_kb s_kb * (kWgmmaFp8Error * S_kb)           the wgmma FP8 accumulator inside a block,
