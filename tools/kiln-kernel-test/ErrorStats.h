@@ -17,9 +17,10 @@ struct ErrorStats {
 };
 
 // Compares `actual` with `reference` element by element; element i passes when
-// |actual[i] - reference[i]| <= bound[i], or when both are NaN (a NaN input's result; no random
-// input holds a NaN code, so only the every-code checks expect one). Checks derive each bound from the rounding error
-// float32 arithmetic may make, so a pass means "as exact as f32 allows", not "close enough".
+// |actual[i] - reference[i]| <= bound[i], or when both are NaN (a NaN input's result; no
+// random input holds a NaN code, so only the every-code checks expect one). Checks derive each
+// bound from the rounding error float32 arithmetic may make, so a pass means "as exact as f32
+// allows", not "close enough".
 ErrorStats compareToReference(const std::vector<float> &actual,
                               const std::vector<double> &reference,
                               const std::vector<double> &bound);

@@ -303,7 +303,8 @@ private:
   std::vector<ShapeRule> rules(const GemmShape &s) const {
     std::vector<ShapeRule> all = abiRules(s);
     if (traits_.inputs == GemmInputs::EveryCode)
-      all.push_back({s.m < 256 || s.n < 256, "M and N must be at least 256 (every code in A and B)"});
+      all.push_back(
+          {s.m < 256 || s.n < 256, "M and N must be at least 256 (every code in A and B)"});
     return all;
   }
 
