@@ -91,8 +91,7 @@ struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
                          << llvm::toString(target.takeError());
       return signalPassFailure();
     }
-    cuda::GemmPlan plan = cuda::planFP8GemmsFor(*target, cuda::collectFP8GemmShapes(module),
-                                                cuda::collectFP8ExpertGemmShapes(module));
+    cuda::GemmPlan plan = cuda::planFP8GemmsFor(*target, cuda::collectFP8GemmUses(module));
     const bool sm90 = target->name == "sm_90a";
     for (const std::string &text : shapes) {
       bool parsed = sm90 ? parseShape(text, &plan.sm90)

@@ -114,7 +114,7 @@ def main():
     print("// CHECK: ( " + ", ".join(str(b) for b in expect_decode) + " )")
     # bf16: the top half of the f32 bits (exact: e4m3 has 3 mantissa bits); the NaN codes give
     # 0x7FF0 with the sign (exponent 0xFF or'ed into the code's bits: a quiet NaN).
-    expect_bf16 = [0x7FF0 | (c & 0x80) << 8 if c & 0x7F == 0x7F else (bits(decode(c)) >> 16) & 0xFFFF
+    expect_bf16 = [0x7FF0 | (c & 0x80) << 8 if c & 0x7F == 0x7F else (bits(decoded[c]) >> 16) & 0xFFFF
                    for c in rotated]
     print("// CHECK-NEXT: ( " + ", ".join(str(b) for b in expect_bf16) + " )")
     print("// CHECK-NEXT: ( " + ", ".join(str(c) for c in encoded) + " )")

@@ -66,10 +66,8 @@ llvm::Error assemble(llvm::StringRef ptxas, llvm::StringRef chip, llvm::StringRe
 
 llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
                              llvm::ArrayRef<cuda::CudaChip> chips, llvm::StringRef outDir) {
-  // One walk of the graph: the weights, and from them the shapes to plan kernels for.
+  // One walk of the graph: the weights, and from them the kernels to plan.
   std::vector<cuda::FP8GemmUse> uses = cuda::collectFP8GemmUses(graph);
-  std::vector<std::pair<int64_t, int64_t>> dense = cuda::fp8GemmShapes(uses, /*experts=*/false),
-                                          experts = cuda::fp8GemmShapes(uses, /*experts=*/true);
   if (uses.empty())
     return llvm::createStringError(
         "--emit ptx: the model has no block-FP8 linear layers (the CUDA GEMMs are FP8 e4m3 "
@@ -106,7 +104,7 @@ llvm::Error emitPTXDirectory(mlir::MLIRContext &context, mlir::ModuleOp graph,
     for (const cuda::FP8GemmUse &use : uses)
       if (llvm::Error e = cuda::checkFP8GemmUse(chip, use))
         return e;
-    cuda::GemmPlan plan = cuda::planFP8GemmsFor(chip, dense, experts);
+    cuda::GemmPlan plan = cuda::planFP8GemmsFor(chip, uses);
     llvm::Expected<cuda::CudaTargetCode> code = cuda::emitFP8GemmPTX(context, chip, plan);
     if (!code)
       return code.takeError();

@@ -379,9 +379,8 @@ int main(int argc, char **argv) {
         fail(checkpointDir + ": " + llvm::toString(std::move(e)));
       return 0;
     }
-    kiln::cuda::GemmPlan plan = kiln::cuda::planFP8GemmsFor(
-        chips.front(), kiln::cuda::collectFP8GemmShapes(module),
-        kiln::cuda::collectFP8ExpertGemmShapes(module));
+    kiln::cuda::GemmPlan plan =
+        kiln::cuda::planFP8GemmsFor(chips.front(), kiln::cuda::collectFP8GemmUses(module));
     if (plan.empty())
       fail(checkpointDir + ": --emit gpu: the model has no block-FP8 linear layers");
     llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> gpu =

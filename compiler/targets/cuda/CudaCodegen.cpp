@@ -113,14 +113,6 @@ std::vector<std::pair<int64_t, int64_t>> fp8GemmShapes(llvm::ArrayRef<FP8GemmUse
   return {shapes.begin(), shapes.end()};
 }
 
-std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(ModuleOp graph) {
-  return fp8GemmShapes(collectFP8GemmUses(graph), /*experts=*/false);
-}
-
-std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(ModuleOp graph) {
-  return fp8GemmShapes(collectFP8GemmUses(graph), /*experts=*/true);
-}
-
 bool servesFP8Gemm(const CudaKernel &kernel, const FP8GemmUse &use) {
   return kernel.n == use.n && kernel.k == use.k && (kernel.layout == "dense") == !use.experts;
 }
@@ -262,6 +254,11 @@ GemmPlan planFP8GemmsFor(const CudaChip &chip, llvm::ArrayRef<std::pair<int64_t,
       plan.mma.push_back(tile);
     }
   return plan;
+}
+
+GemmPlan planFP8GemmsFor(const CudaChip &chip, llvm::ArrayRef<FP8GemmUse> uses) {
+  return planFP8GemmsFor(chip, fp8GemmShapes(uses, /*experts=*/false),
+                         fp8GemmShapes(uses, /*experts=*/true));
 }
 
 llvm::Error checkFP8GemmUse(const CudaChip &chip, const FP8GemmUse &use) {

@@ -47,9 +47,6 @@ std::vector<FP8GemmUse> collectFP8GemmUses(mlir::ModuleOp graph);
 /// down [experts, hidden, inter].
 std::vector<std::pair<int64_t, int64_t>> fp8GemmShapes(llvm::ArrayRef<FP8GemmUse> uses,
                                                        bool experts);
-/// fp8GemmShapes of collectFP8GemmUses(graph): dense, and routed experts.
-std::vector<std::pair<int64_t, int64_t>> collectFP8GemmShapes(mlir::ModuleOp graph);
-std::vector<std::pair<int64_t, int64_t>> collectFP8ExpertGemmShapes(mlir::ModuleOp graph);
 
 /// The kernels a model needs: per dense (N, K) a BM 128 kernel with bf16 output (prefill,
 /// M > 128), a BM 128 kernel with f32 output and split-K (64 < M <= 128) and a BM 64 one
@@ -71,6 +68,8 @@ struct GemmPlan {
 GemmPlan planFP8GemmsFor(const CudaChip &chip,
                          llvm::ArrayRef<std::pair<int64_t, int64_t>> dense,
                          llvm::ArrayRef<std::pair<int64_t, int64_t>> experts);
+/// The same for the shapes of `uses` (fp8GemmShapes: dense, and routed experts).
+GemmPlan planFP8GemmsFor(const CudaChip &chip, llvm::ArrayRef<FP8GemmUse> uses);
 
 /// Fails with one line naming the weight when `chip`'s kernels cannot take its GEMM (e.g. a K
 /// that is not a multiple of 16).
