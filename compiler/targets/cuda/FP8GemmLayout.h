@@ -3,6 +3,11 @@
 // The layouts Kiln's FP8 GEMM kernels take, on every target (FP8GemmSm90.h, FP8GemmMma.h):
 // a dense linear, and the two grouped layouts of a MoE layer's routed experts.
 //
+// The kernels trust the groups array, as the kernels of DeepGEMM do: its writer (the routing
+// that sorts tokens by expert) keeps each entry a group below G, or -1 for padding, and each
+// count between 0 and M. A group past G would read past B; a negative count reads as a huge
+// unsigned one, clamped to M.
+//
 //===----------------------------------------------------------------------===//
 #ifndef KILN_COMPILER_TARGETS_CUDA_FP8GEMMLAYOUT_H
 #define KILN_COMPILER_TARGETS_CUDA_FP8GEMMLAYOUT_H

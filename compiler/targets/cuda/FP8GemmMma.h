@@ -6,9 +6,10 @@
 //     is `llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32"`, which LLVM
 //     selects only with PTX ISA 8.4.
 //   - sm_80: no FP8 tensor-core op and no f8 conversion instruction. Each 32-bit register of
-//     four e4m3 bytes is widened by arith.extf, which kiln-expand-f8 expands into integer
-//     arithmetic. Its f32 bits are cut to bf16, which is exact, then packed for
-//     nvvm.mma.sync m16n8k16 bf16.
+//     four e4m3 bytes is widened by arith.extf straight to bf16, which kiln-expand-f8 expands
+//     into integer arithmetic and one fma.rn.bf16x2 per pair (exact; NaN stays NaN). The pairs
+//     come as bytes (0, 2) and (1, 3) and feed nvvm.mma.sync m16n8k16 bf16 in that order: A and
+//     B share the K permutation, so the dot product is unchanged.
 // Four warps (2 x 2) per 64 x BN tile. 128-wide K blocks reach shared memory through a
 // cp.async pipeline (16-byte chunks XOR-swizzled by row); fragments come from ldmatrix.x4. Each
 // K block's f32 partial is promoted with a_s · b_s.

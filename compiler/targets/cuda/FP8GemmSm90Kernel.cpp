@@ -8,7 +8,8 @@
 //   - The consumer warpgroups (64 rows of the tile each) wait on `full[s]` for each K block,
 //     issue four wgmma m64nBNk32 e4m3 on descriptors of the 128-byte-swizzled stage, wait for
 //     them, hand the stage back (`empty[s]`), and promote the block's partial into the f32
-//     accumulator with a_s * b_s. The epilogue stores the accumulator fragment directly.
+//     accumulator with a_s * b_s. The epilogue stores the accumulator fragment from registers
+//     (f32 atomics with split-K), or with `tmaStore` stages it in shared memory for a TMA store.
 // K block kb uses stage s = kb % STAGES in round r = kb / STAGES. Consumers wait on `full[s]`
 // with parity r & 1. The producer waits on `empty[s]` with parity (r - 1) & 1 for r >= 1.
 //
@@ -458,7 +459,9 @@ private:
   // The stage has been read: hand it back to the producer, or with a cluster to the producers
   // of both CTAs (the peer's writes its half of the weights here): lane r of each warp
   // arrives on CTA r's empty[s]. wgmma.wait_group is warpgroup-wide, so the whole warp has
-  // finished reading.
+  // finished reading. (LLVM hoists the mapa out of the lane test for BM 64, so lanes past the
+  // cluster compute a peer address they never use; LLVM's NVVM intrinsic for mapa is pure and
+  // speculatable, a mapping with no memory access, so that is harmless.)
   void releaseStage(Value empty) {
     if (cluster == 1) {
       NVVM::MBarrierArriveOp::create(b, Type(), empty, Value());
