@@ -20,7 +20,8 @@ namespace {
 /// One `shapes` entry: "NxK" (the kernels a model's dense linear of that shape gets), or
 /// "NxK:BMxBNxSTAGES" followed by any of ":grouped" / ":masked" (the layout), ":swap" (swap A/B),
 /// ":multicast" (clusters of two sharing the weight tile), ":bf16" (the output type) and
-/// ":tmastore" (bf16 C through shared memory and TMA stores), one kernel. Returns false when `text` is neither.
+/// ":tmastore" (bf16 C through shared memory and TMA stores) and ":prefetch" (the next unit's
+/// first scales prefetched into L1), one kernel. Returns false when `text` is neither.
 bool parseShape(llvm::StringRef text, std::vector<cuda::Sm90GemmTile> *tiles) {
   llvm::SmallVector<llvm::StringRef> fields;
   text.split(fields, ':');
@@ -52,6 +53,8 @@ bool parseShape(llvm::StringRef text, std::vector<cuda::Sm90GemmTile> *tiles) {
       tile.cluster = 2;
     else if (flag == "tmastore")
       tile.tmaStore = true;
+    else if (flag == "prefetch")
+      tile.prefetchScales = true;
     else
       return false;
   }
@@ -98,7 +101,7 @@ struct BuildFP8GemmsPass : impl::BuildFP8GemmsBase<BuildFP8GemmsPass> {
                          : parseMmaShape(text, target->name == "sm_89", &plan.mma);
       if (!parsed) {
         module.emitError() << "kiln-build-fp8-gemms: shapes entry '" << text << "': expected "
-                           << (sm90 ? "NxK or NxK:BMxBNxSTAGES[:grouped|:masked|:swap|:multicast][:bf16[:tmastore]]"
+                           << (sm90 ? "NxK or NxK:BMxBNxSTAGES[:grouped|:masked|:swap|:multicast][:bf16[:tmastore]][:prefetch]"
                                     : "NxK or NxK:BN, then optionally :grouped or :masked");
         return signalPassFailure();
       }

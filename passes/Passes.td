@@ -263,8 +263,9 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
         and a grouped masked BM 64 f32 kernel.
     One more kernel is built per `shapes` entry: `NxK` (a dense linear's kernels), or
     `NxK:BMxBNxSTAGES` with any of `:grouped`, `:masked`, `:swap` (swap A/B), `:multicast`
-    (clusters of two CTAs sharing the weight tile), `:bf16` and `:tmastore` (bf16 C through
-    shared memory and TMA stores). With `chip=sm_89` or `chip=sm_80` the kernels
+    (clusters of two CTAs sharing the weight tile), `:bf16`, `:tmastore` (bf16 C through
+    shared memory and TMA stores) and `:prefetch` (the next unit's first scales prefetched
+    into L1 before each epilogue). With `chip=sm_89` or `chip=sm_80` the kernels
     are the mma.sync ones (compiler/targets/cuda/FP8GemmMma.h): one per dense (N, K), and a
     grouped contiguous and a grouped masked one per expert (N, K). The module becomes a `gpu.container_module`.
     This is what `kiln-compile --target sm_90a --emit ptx` lowers. kiln-opt runs it for lit
@@ -288,7 +289,7 @@ def BuildFP8Gemms : Pass<"kiln-build-fp8-gemms", "::mlir::ModuleOp"> {
            "sm_90a (wgmma kernels) or sm_89 / sm_80 (mma.sync kernels)">,
     ListOption<"shapes", "shapes", "std::string",
                "More kernels. sm_90a: NxK (a dense linear's three) or NxK:BMxBNxSTAGES followed "
-               "by any of :grouped, :masked, :swap, :multicast, :bf16, :tmastore (that one kernel). sm_89 / sm_80: NxK, "
+               "by any of :grouped, :masked, :swap, :multicast, :bf16, :tmastore, :prefetch (that one kernel). sm_89 / sm_80: NxK, "
                "then optionally :BN and :grouped or :masked">
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",

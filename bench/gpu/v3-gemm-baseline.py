@@ -58,7 +58,8 @@ def passing_rows(path, pattern):
 def kiln_times(path):
     """The fastest passing cubin time per (M, N, K) in kiln-kernel-test's table, over
     kiln-compile's sm_90a GEMMs: fp8_gemm_sm90 ("sm90 swap" with swap A/B, "sm90 multicast"
-    with clusters of two sharing the weight tile, "... tmastore" with the TMA-store epilogue).
+    with clusters of two sharing the weight tile, "... tmastore" with the TMA-store epilogue,
+    "... prefetch" with the next unit's scales prefetched).
 
     A row reads: kernel, target ("sm_90a cubin"), shape MxNxKxBMxBNxSTAGESxSCALEBITSxSPLITSx
     OUTBITS, max abs err, max rel err, result, time (us), TFLOPS."""
@@ -73,7 +74,8 @@ def kiln_times(path):
         split = extra[1] if len(extra) > 1 and extra[1] > 1 else 1
         tile = f"{family} {dims[3]}x{dims[4]} s{dims[5]}" + (f" split {split}" if split > 1 else "")
         tile += " bf16" if len(extra) > 2 and extra[2] == 16 else ""
-        tile += " tmastore" if match.group(2).endswith("_tmastore") else ""
+        tile += " tmastore" if "_tmastore" in match.group(2) else ""
+        tile += " prefetch" if match.group(2).endswith("_prefetch") else ""
         us = float(match.group(10))
         if key not in best or us < best[key][0]:
             best[key] = (us, tile)

@@ -83,12 +83,13 @@ llvm::Error checkSm90GemmTile(const Sm90GemmTile &t) {
 }
 
 std::string sm90GemmName(const Sm90GemmTile &t) {
-  return llvm::formatv("fp8_gemm_sm90{0}_n{1}_k{2}_bm{3}_bn{4}_s{5}{6}",
+  return llvm::formatv("fp8_gemm_sm90{0}_n{1}_k{2}_bm{3}_bn{4}_s{5}{6}{7}",
                        t.swapAB           ? "_swap"
                        : t.cluster == 2   ? "_multicast"
                                           : fp8GemmLayoutSuffix(t.layout),
-                       t.n, t.k, t.bm,
-                       t.bn, t.stages, t.bf16Out ? (t.tmaStore ? "_bf16_tmastore" : "_bf16") : "")
+                       t.n, t.k, t.bm, t.bn, t.stages,
+                       t.bf16Out ? (t.tmaStore ? "_bf16_tmastore" : "_bf16") : "",
+                       t.prefetchScales ? "_prefetch" : "")
       .str();
 }
 

@@ -84,6 +84,13 @@ namespace kiln::cuda {
 /// multicasts them to both, so a stage's full barrier counts its own A tile and the whole B
 /// tile, and a stage is free only when the consumers of both CTAs have released it: each
 /// consumer warp arrives on the empty barrier of each CTA of the cluster.
+///
+/// `prefetchScales` (any layout): before a unit's epilogue, each consumer thread computes the
+/// CTA's next unit and prefetches into L1 (`prefetch.global.L1`) the scale lines that unit's
+/// first K block will load. Without it, those loads miss L1 at every unit's start and hold
+/// back the unit's fourth wgmma (bench/RESULTS.md, the K loop in static SASS), which costs
+/// most where units are short (K = 512: four K blocks). A prefetch has no effect on any value,
+/// so the kernel computes exactly what it does without.
 struct Sm90GemmTile {
   int64_t n = 0;
   int64_t k = 0;
@@ -96,6 +103,8 @@ struct Sm90GemmTile {
   int64_t cluster = 1;
   /// bf16 C written through shared memory and TMA stores instead of from registers.
   bool tmaStore = false;
+  /// The next unit's first scales prefetched into L1 before each epilogue.
+  bool prefetchScales = false;
 };
 
 /// A tile for (N, K) from the H100 measurements in bench/RESULTS.md. BM 128 with BN 128
@@ -113,7 +122,7 @@ int64_t chooseSm90Splits(const Sm90GemmTile &tile, int64_t m, int64_t multiproce
 llvm::Error checkSm90GemmTile(const Sm90GemmTile &tile);
 
 /// fp8_gemm_sm90[_grouped|_masked|_swap|_multicast]_n<N>_k<K>_bm<BM>_bn<BN>_s<STAGES>[_bf16]
-/// [_tmastore].
+/// [_tmastore][_prefetch].
 std::string sm90GemmName(const Sm90GemmTile &tile);
 /// Consumer warpgroups: BM / 64, or BN / 64 with swapAB.
 int64_t sm90GemmConsumers(const Sm90GemmTile &tile);

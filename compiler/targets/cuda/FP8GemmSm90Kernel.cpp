@@ -36,7 +36,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
-#include <functional>
 #include <tuple>
 
 using namespace mlir;
@@ -63,6 +62,7 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /// What one unit of work is: a tile of C (or with a cluster, this CTA's tile of the pair) and
 /// a range of K blocks.
 struct Unit {
+  Value index;     // u: the unit's place in the launch's sequence
   Value m0, n0, kbBegin, kbEnd;
   Value rowLimit;  // rows at or past it are neither stored nor read for scales
   Value bRow;      // B's first row (g N + n0) and scale row (g ceil(N/128) + n0 / 128)
@@ -206,6 +206,7 @@ private:
                                           k.rem(tileIndex, nTilesValue));
     Value mTile = cluster > 1 ? k.add(k.mul(mSlot, k.c(cluster)), rank) : mSlot;
     Unit unit;
+    unit.index = u;
     unit.n0 = k.mul(nTile, k.c(tile.bn));
     unit.kbBegin = k.div(k.mul(split, k.c(kBlocks)), splits);
     unit.kbEnd = k.div(k.mul(k.add(split, c1), k.c(kBlocks)), splits);
@@ -368,13 +369,10 @@ private:
     leader = k.cmp(arith::CmpIPredicate::eq, ctid, c0);
 
     forEachUnit([&](const Unit &unit, Value g0) {
-      FragmentPlace place;
-      if (!tile.swapAB) {
-        place.rows[0] = k.add(unit.m0, r0);
-        place.rows[1] = k.add(unit.m0, k.add(r0, k.c(8)));
-        place.col = k.add(unit.n0, colInTile);
-      }
+      FragmentPlace place = placeOf(unit);
       Value result = multiplyUnit(unit, g0, place);
+      if (tile.prefetchScales)
+        prefetchNextScales(unit);
       storeUnit(unit, place, result);
     });
     // The last unit's TMA stores must be done before the CTA exits.
@@ -386,28 +384,40 @@ private:
     return k.ori(k.shr(k.andi(address, k.c64(0x3FFFF)), k.c64(4)), fixedBits);
   }
 
+  FragmentPlace placeOf(const Unit &unit) {
+    FragmentPlace place;
+    if (!tile.swapAB) {
+      place.rows[0] = k.add(unit.m0, r0);
+      place.rows[1] = k.add(unit.m0, k.add(r0, k.c(8)));
+      place.col = k.add(unit.n0, colInTile);
+    }
+    return place;
+  }
+
+  // The token rows whose a_s the thread's registers need in `unit`. Register i takes
+  // scaleRows[scaleOf(i)]: the fragment's two rows (i % 4) / 2, or with swap A/B its columns
+  // 8j + 2(l % 4) + e, j = i / 4, e = i % 2. Rows past M read the last row's scale (their
+  // partial sums are zero: TMA filled A's rows with zeros) and store nothing. (An empty unit's
+  // row limit is 0: it runs no K block, so the clamp's wrap to the largest index is never
+  // loaded.)
+  SmallVector<Value> scaleRows(const Unit &unit, const FragmentPlace &place) {
+    Value lastRow = k.sub(unit.rowLimit, c1);
+    SmallVector<Value> rows;
+    if (tile.swapAB) {
+      for (int64_t c = 0; c < mmaN / 4; ++c)
+        rows.push_back(
+            k.minu(k.add(unit.m0, k.add(colInTile, k.c(8 * (c / 2) + c % 2))), lastRow));
+    } else {
+      rows = {k.minu(place.rows[0], lastRow), k.minu(place.rows[1], lastRow)};
+    }
+    return rows;
+  }
+  int64_t scaleOf(int64_t i) const { return tile.swapAB ? (i / 4) * 2 + i % 2 : (i % 4) / 2; }
+
   // The unit's K loop: per K block wait for the stage, four wgmma, release the stage, promote.
   // Returns the f32 accumulator (a struct of `regs` floats).
   Value multiplyUnit(const Unit &unit, Value g0, const FragmentPlace &place) {
-    // Rows past M read the last row's scale (their partial sums are zero: TMA filled A's rows
-    // with zeros) and store nothing.
-    // (An empty unit's row limit is 0: its loop runs no K block, so the clamp's wrap to the
-    // largest index is never loaded.)
-    Value lastRow = k.sub(unit.rowLimit, c1);
-    // The token rows whose a_s the thread's registers need, and which one register i takes:
-    // the fragment's two rows (i % 4) / 2, or with swap A/B its columns 8j + 2(l % 4) + e,
-    // j = i / 4, e = i % 2.
-    SmallVector<Value> scaleRow;
-    std::function<int64_t(int64_t)> scaleOf;
-    if (tile.swapAB) {
-      for (int64_t c = 0; c < mmaN / 4; ++c)
-        scaleRow.push_back(
-            k.minu(k.add(unit.m0, k.add(colInTile, k.c(8 * (c / 2) + c % 2))), lastRow));
-      scaleOf = [](int64_t i) { return (i / 4) * 2 + i % 2; };
-    } else {
-      scaleRow = {k.minu(place.rows[0], lastRow), k.minu(place.rows[1], lastRow)};
-      scaleOf = [](int64_t i) { return (i % 4) / 2; };
-    }
+    SmallVector<Value> scaleRow = scaleRows(unit, place);
     Value scaleBlockRow = k.mul(unit.bScaleRow, k.c(kBlocks));
     Value acc0 = LLVM::ZeroOp::create(b, accType);
     auto loop = scf::ForOp::create(b, unit.kbBegin, unit.kbEnd, c1, ValueRange{acc0});
@@ -454,6 +464,29 @@ private:
     }
     scf::YieldOp::create(b, acc);
     return loop.getResult(0);
+  }
+
+  // `prefetchScales`: between a unit's K loop and its epilogue, the L1 lines of the a_s and b_s
+  // that the CTA's next unit loads in its first K block. Only for a next unit that exists and
+  // has K blocks, so every address is one its K loop is about to load (and a grouped unit's
+  // groups entry is in bounds). The epilogue's stores then hide the lines' latency, which
+  // otherwise holds back the next unit's fourth wgmma.
+  void prefetchNextScales(const Unit &unit) {
+    Value nextIndex = k.add(unit.index, unitStep);
+    k.ifThen(k.cmp(arith::CmpIPredicate::ult, nextIndex, units), [&] {
+      Unit next = unitOf(nextIndex);
+      k.ifThen(k.cmp(arith::CmpIPredicate::ult, next.kbBegin, next.kbEnd), [&] {
+        auto prefetch = [&](Value address) {
+          NVVM::PrefetchOp::create(
+              b, NVVM::PrefetchCacheLevelAttr::get(ctx, NVVM::PrefetchCacheLevel::L1),
+              NVVM::CacheEvictionPriorityAttr(), address, /*predicate=*/Value(),
+              /*tensormap=*/false);
+        };
+        for (Value row : scaleRows(next, placeOf(next)))
+          prefetch(k.f32Element(aScale, k.add(k.mul(row, k.c(kBlocks)), next.kbBegin)));
+        prefetch(k.f32Element(bScale, k.add(k.mul(next.bScaleRow, k.c(kBlocks)), next.kbBegin)));
+      });
+    });
   }
 
   // The stage has been read: hand it back to the producer, or with a cluster to the producers

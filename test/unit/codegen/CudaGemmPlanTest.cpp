@@ -183,6 +183,33 @@ TEST(CudaGemmPlan, MulticastAndTmaStoreVariants) {
   EXPECT_EQ(sm90GemmSharedBytes(tmaStore), 2048 + 6 * 32768 + 32768);
 }
 
+// The scale prefetch goes with every variant, names itself last and needs no shared memory;
+// the plan does not take it (it waits for an H100 measurement).
+TEST(CudaGemmPlan, PrefetchVariant) {
+  Sm90GemmTile dense = chooseSm90GemmTile(32768, 512);
+  dense.bf16Out = dense.prefetchScales = true;
+  EXPECT_EQ(errorOf(dense), "");
+  EXPECT_EQ(sm90GemmName(dense), "fp8_gemm_sm90_n32768_k512_bm128_bn128_s4_bf16_prefetch");
+  Sm90GemmTile plain = dense;
+  plain.prefetchScales = false;
+  EXPECT_EQ(sm90GemmSharedBytes(dense), sm90GemmSharedBytes(plain));
+  Sm90GemmTile swap = chooseSm90GemmTile(4096, 7168, /*smallM=*/true);
+  swap.bm = 16;
+  swap.swapAB = swap.prefetchScales = true;
+  EXPECT_EQ(errorOf(swap), "");
+  EXPECT_EQ(sm90GemmName(swap), "fp8_gemm_sm90_swap_n4096_k7168_bm16_bn128_s6_prefetch");
+  Sm90GemmTile store = dense;
+  store.tmaStore = true;
+  EXPECT_EQ(sm90GemmName(store), "fp8_gemm_sm90_n32768_k512_bm128_bn128_s4_bf16_tmastore_prefetch");
+  Sm90GemmTile masked = chooseSm90GemmTile(4096, 7168, /*smallM=*/true);
+  masked.layout = FP8GemmLayout::GroupedMasked;
+  masked.prefetchScales = true;
+  EXPECT_EQ(errorOf(masked), "");
+  EXPECT_EQ(sm90GemmName(masked), "fp8_gemm_sm90_masked_n4096_k7168_bm64_bn128_s6_prefetch");
+  for (const Sm90GemmTile &tile : planFP8Gemms({{32768, 512}}, {{4096, 7168}}))
+    EXPECT_FALSE(tile.prefetchScales) << sm90GemmName(tile);
+}
+
 // What the manifest says about a multicast kernel: whole clusters in the grid, and the half
 // weight box each CTA's tensor map must have. (The multicast is not planned yet, so no model's
 // manifest shows it; a launcher written from the description must still get it right.)
