@@ -40,7 +40,7 @@
 // M = 4096 beside the plain ones they would replace.
 // The grouped benchmarks are contiguous 4 x 8192 and masked 4 x 256 rows, at (N, K) = (4096,
 // 7168) and (7168, 2048).
-// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16,256x512:128x128x4:bf16:tmastore,200x208:64x64x2:bf16:tmastore,192x320:128x64x3:bf16:tmastore,2112x7168:128x64x8:bf16:tmastore,24576x1536:128x128x6:bf16:tmastore,32768x512:128x128x4:bf16:tmastore,7168x16384:128x128x6:bf16:tmastore,4096x7168:128x128x6:bf16:tmastore,7168x2048:128x128x6:bf16:tmastore,256x512:128x128x4:prefetch,200x208:64x64x2:bf16:prefetch,256x512:128x128x4:grouped:prefetch,256x512:64x128x4:masked:prefetch,256x512:16x128x4:swap:prefetch,256x512:128x128x4:multicast:prefetch,2112x7168:128x64x8:bf16:prefetch,24576x1536:128x128x6:bf16:prefetch,32768x512:128x128x4:bf16:prefetch,7168x16384:128x128x6:bf16:prefetch,4096x7168:128x128x6:bf16:prefetch,7168x2048:128x128x6:bf16:prefetch}
+// GENERATE: kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16,256x512:128x128x4:bf16:tmastore,200x208:64x64x2:bf16:tmastore,192x320:128x64x3:bf16:tmastore,2112x7168:128x64x8:bf16:tmastore,24576x1536:128x128x6:bf16:tmastore,32768x512:128x128x4:bf16:tmastore,7168x16384:128x128x6:bf16:tmastore,4096x7168:128x128x6:bf16:tmastore,7168x2048:128x128x6:bf16:tmastore,256x512:128x128x4:prefetch,200x208:64x64x2:bf16:prefetch,256x512:128x128x4:grouped:prefetch,256x512:64x128x4:masked:prefetch,256x512:16x128x4:swap:prefetch,256x512:128x128x4:multicast:prefetch,2112x7168:128x64x8:bf16:prefetch,24576x1536:128x128x6:bf16:prefetch,32768x512:128x128x4:bf16:prefetch,7168x16384:128x128x6:bf16:prefetch,4096x7168:128x128x6:bf16:prefetch,7168x2048:128x128x6:bf16:prefetch,256x512:128x128x4:bf16:tmastore:prefetch}
 // TARGETS: sm_90a
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  1x256x512x128x128x4x32x1x32
 // BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4  fp8_gemm_sm90  7x256x512x128x128x4x32x1x32
@@ -203,9 +203,13 @@
 // BUNDLE: fp8_gemm_sm90_n7168_k16384_bm128_bn128_s6_bf16_prefetch  fp8_gemm_sm90  4096x7168x16384x128x128x6x32x1x16
 // BUNDLE: fp8_gemm_sm90_n4096_k7168_bm128_bn128_s6_bf16_prefetch  fp8_gemm_sm90  4096x4096x7168x128x128x6x32x1x16
 // BUNDLE: fp8_gemm_sm90_n7168_k2048_bm128_bn128_s6_bf16_prefetch  fp8_gemm_sm90  4096x7168x2048x128x128x6x32x1x16
+// BUNDLE: fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4_prefetch  fp8_gemm_sm90_swap  20000x256x512x16x128x4x32x3x32
+// BUNDLE: fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4_prefetch  fp8_gemm_sm90_multicast  20000x256x512x128x128x4x32x2x32
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore_prefetch  fp8_gemm_sm90_tmastore  7x256x512x128x128x4x32x1x16
+// BUNDLE: fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore_prefetch  fp8_gemm_sm90_tmastore  20000x256x512x128x128x4x32x1x16
 //
 // The PTX of LLVM's NVPTX backend: the launch ABI, TMA, the mbarrier pipeline and wgmma e4m3.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16,256x512:128x128x4:bf16:tmastore,200x208:64x64x2:bf16:tmastore,192x320:128x64x3:bf16:tmastore,2112x7168:128x64x8:bf16:tmastore,24576x1536:128x128x6:bf16:tmastore,32768x512:128x128x4:bf16:tmastore,7168x16384:128x128x6:bf16:tmastore,4096x7168:128x128x6:bf16:tmastore,7168x2048:128x128x6:bf16:tmastore,256x512:128x128x4:prefetch,200x208:64x64x2:bf16:prefetch,256x512:128x128x4:grouped:prefetch,256x512:64x128x4:masked:prefetch,256x512:16x128x4:swap:prefetch,256x512:128x128x4:multicast:prefetch,2112x7168:128x64x8:bf16:prefetch,24576x1536:128x128x6:bf16:prefetch,32768x512:128x128x4:bf16:prefetch,7168x16384:128x128x6:bf16:prefetch,4096x7168:128x128x6:bf16:prefetch,7168x2048:128x128x6:bf16:prefetch}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(kiln-build-fp8-gemms{shapes=256x512:128x128x4,192x320:128x64x3,200x208:64x128x2,192x320:128x64x3:bf16,256x512:128x128x4:grouped,192x320:128x64x3:grouped:bf16,256x512:64x128x4:masked,200x208:64x128x2:masked,2112x7168,24576x1536,32768x512,7168x16384,4096x7168,7168x2048,4096x7168:128x128x6:grouped:bf16,4096x7168:64x128x6:masked,7168x2048:128x128x6:grouped:bf16,7168x2048:64x128x6:masked,256x512:16x128x4:swap,200x208:32x64x2:swap,192x320:64x128x3:swap:bf16,2112x7168:64x128x6:swap,24576x1536:64x128x6:swap,32768x512:64x128x4:swap,7168x16384:64x128x6:swap,4096x7168:64x128x6:swap,7168x2048:64x128x6:swap,4096x7168:16x128x6:swap,7168x16384:16x128x6:swap,256x512:128x128x4:multicast,200x208:64x64x2:multicast:bf16,192x320:64x128x3:multicast,2112x7168:128x64x8:multicast:bf16,24576x1536:128x128x6:multicast:bf16,32768x512:128x128x4:multicast:bf16,7168x16384:128x128x6:multicast:bf16,4096x7168:128x128x6:multicast:bf16,7168x2048:128x128x6:multicast:bf16,256x512:128x128x4:bf16:tmastore,200x208:64x64x2:bf16:tmastore,192x320:128x64x3:bf16:tmastore,2112x7168:128x64x8:bf16:tmastore,24576x1536:128x128x6:bf16:tmastore,32768x512:128x128x4:bf16:tmastore,7168x16384:128x128x6:bf16:tmastore,4096x7168:128x128x6:bf16:tmastore,7168x2048:128x128x6:bf16:tmastore,256x512:128x128x4:prefetch,200x208:64x64x2:bf16:prefetch,256x512:128x128x4:grouped:prefetch,256x512:64x128x4:masked:prefetch,256x512:16x128x4:swap:prefetch,256x512:128x128x4:multicast:prefetch,2112x7168:128x64x8:bf16:prefetch,24576x1536:128x128x6:bf16:prefetch,32768x512:128x128x4:bf16:prefetch,7168x16384:128x128x6:bf16:prefetch,4096x7168:128x128x6:bf16:prefetch,7168x2048:128x128x6:bf16:prefetch,256x512:128x128x4:bf16:tmastore:prefetch}, nvvm-attach-target{chip=sm_90a features=+ptx80 O=3}, gpu.module(convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, convert-nvvm-to-llvm, canonicalize, cse, reconcile-unrealized-casts), gpu-module-to-binary{format=isa})' \
 // RUN:   | python3 %S/../extract-gpu-binary.py - -o %t.ptx
 // RUN: FileCheck %s --input-file=%t.ptx
 //
@@ -332,18 +336,30 @@
 // its b_s line into L1 (swap A/B with 16 tokens: four a_s lines).
 // CHECK-LABEL: .entry fp8_gemm_sm90_n256_k512_bm128_bn128_s4_prefetch(
 // CHECK: wgmma.wait_group.sync.aligned 0;
-// CHECK: prefetch.L1
-// CHECK: prefetch.L1
-// CHECK: prefetch.L1
-// CHECK-NOT: prefetch.L1
+// CHECK-COUNT-3: prefetch.global.L1
+// CHECK-NOT: {{[[:space:]]prefetch[.]}}
 // CHECK: atom.global.add.f32
+// CHECK-LABEL: .entry fp8_gemm_sm90_n200_k208_bm64_bn64_s2_bf16_prefetch(
+// CHECK-COUNT-3: prefetch.global.L1
+// CHECK-NOT: {{[[:space:]]prefetch[.]}}
+// CHECK-LABEL: .entry fp8_gemm_sm90_grouped_n256_k512_bm128_bn128_s4_prefetch(
+// CHECK-COUNT-3: prefetch.global.L1
+// CHECK-NOT: {{[[:space:]]prefetch[.]}}
+// CHECK-LABEL: .entry fp8_gemm_sm90_masked_n256_k512_bm64_bn128_s4_prefetch(
+// CHECK-COUNT-3: prefetch.global.L1
+// CHECK-NOT: {{[[:space:]]prefetch[.]}}
 // CHECK-LABEL: .entry fp8_gemm_sm90_swap_n256_k512_bm16_bn128_s4_prefetch(
-// CHECK-COUNT-5: prefetch.L1
-// CHECK-NOT: prefetch.L1
+// CHECK-COUNT-5: prefetch.global.L1
+// CHECK-NOT: {{[[:space:]]prefetch[.]}}
 // CHECK-LABEL: .entry fp8_gemm_sm90_multicast_n256_k512_bm128_bn128_s4_prefetch(
-// CHECK-COUNT-3: prefetch.L1
-// CHECK-NOT: prefetch.L1
+// CHECK-COUNT-3: prefetch.global.L1
+// CHECK-NOT: {{[[:space:]]prefetch[.]}}
 // CHECK-LABEL: .entry fp8_gemm_sm90_n2112_k7168_bm128_bn64_s8_bf16_prefetch(
+// CHECK-COUNT-3: prefetch.global.L1
+// CHECK-LABEL: .entry fp8_gemm_sm90_n256_k512_bm128_bn128_s4_bf16_tmastore_prefetch(
+// CHECK: wgmma.wait_group.sync.aligned 0;
+// CHECK-COUNT-3: prefetch.global.L1
+// CHECK: cp.async.bulk.wait_group.read 0;
 
 module {
 }
