@@ -413,6 +413,14 @@ private:
     return rows;
   }
   int64_t scaleOf(int64_t i) const { return tile.swapAB ? (i / 4) * 2 + i % 2 : (i % 4) / 2; }
+  // a_s[row, kb], and b_s[kb] of the weight block whose scale row starts at `blockRowStart`
+  // (bScaleRow * ceil(K/128)). The K loop loads these and the prefetch touches them.
+  Value tokenScaleAt(Value row, Value kb) {
+    return k.f32Element(aScale, k.add(k.mul(row, k.c(kBlocks)), kb));
+  }
+  Value weightScaleAt(Value blockRowStart, Value kb) {
+    return k.f32Element(bScale, k.add(blockRowStart, kb));
+  }
 
   // The unit's K loop: per K block wait for the stage, four wgmma, release the stage, promote.
   // Returns the f32 accumulator (a struct of `regs` floats).
@@ -427,9 +435,8 @@ private:
     Value acc = loop.getRegionIterArgs().front();
     SmallVector<Value> sa;
     for (Value row : scaleRow)
-      sa.push_back(LLVM::LoadOp::create(
-          b, k.f32, k.f32Element(aScale, k.add(k.mul(row, k.c(kBlocks)), kb))));
-    Value sb = LLVM::LoadOp::create(b, k.f32, k.f32Element(bScale, k.add(scaleBlockRow, kb)));
+      sa.push_back(LLVM::LoadOp::create(b, k.f32, tokenScaleAt(row, kb)));
+    Value sb = LLVM::LoadOp::create(b, k.f32, weightScaleAt(scaleBlockRow, kb));
     auto [stage, round] = stageOf(k.add(g0, k.sub(kb, unit.kbBegin)));
     Value full = barrier(false, stage), empty = barrier(true, stage);
     Value offset = k.mul(stage, k.c64(bytesPerStage));
@@ -487,8 +494,8 @@ private:
               /*tensormap=*/false);
         };
         for (Value row : scaleRows(next, placeOf(next)))
-          prefetch(k.f32Element(aScale, k.add(k.mul(row, k.c(kBlocks)), next.kbBegin)));
-        prefetch(k.f32Element(bScale, k.add(k.mul(next.bScaleRow, k.c(kBlocks)), next.kbBegin)));
+          prefetch(tokenScaleAt(row, next.kbBegin));
+        prefetch(weightScaleAt(k.mul(next.bScaleRow, k.c(kBlocks)), next.kbBegin));
       });
     });
   }
