@@ -87,9 +87,10 @@ namespace kiln::cuda {
 ///
 /// `prefetchScales` (any layout): before a unit's epilogue, each consumer thread computes the
 /// CTA's next unit and prefetches into L1 (`prefetch.global.L1`) the scale lines that unit's
-/// first K block will load. Without it, those loads miss L1 at every unit's start and hold
-/// back the unit's fourth wgmma (bench/RESULTS.md, the K loop in static SASS), which costs
-/// most where units are short (K = 512: four K blocks). A prefetch has no effect on any value,
+/// first K block will load. Without it, those loads miss L1 whenever the next unit's token
+/// rows or weight block are new to the SM, and a miss holds back the unit's fourth wgmma
+/// (bench/RESULTS.md, the K loop in static SASS), which would cost most where units are
+/// short (K = 512: four K blocks). A prefetch has no effect on any value,
 /// so the kernel computes exactly what it does without.
 struct Sm90GemmTile {
   int64_t n = 0;
