@@ -52,8 +52,7 @@ public:
         stages(mmaGemmStages(tile)), warpCols(tile.bn / 2), nTiles(warpCols / 8),
         nTail(tile.n % tile.bn != 0), grouped(tile.layout != FP8GemmLayout::Dense),
         fragType(LLVM::LLVMStructType::getLiteral(ctx, {k.f32, k.f32, k.f32, k.f32})),
-        quadType(LLVM::LLVMStructType::getLiteral(ctx, {k.i32, k.i32, k.i32, k.i32})),
-        globalPtr(LLVM::LLVMPointerType::get(ctx, 1)) {}
+        quadType(LLVM::LLVMStructType::getLiteral(ctx, {k.i32, k.i32, k.i32, k.i32})) {}
 
   gpu::GPUFuncOp build() {
     declare();
@@ -145,8 +144,8 @@ private:
   // Copy plan: chunk q = i * 128 + tid of a tile is row q / 8, 16-byte chunk q % 8. Rows past
   // M (A) or N (B) copy the last row: finite data whose results are never stored.
   void planCopies() {
-    Value globalA = LLVM::AddrSpaceCastOp::create(b, globalPtr, aMatrix);
-    Value globalB = LLVM::AddrSpaceCastOp::create(b, globalPtr, bMatrix);
+    Value globalA = LLVM::AddrSpaceCastOp::create(b, k.globalPtr, aMatrix);
+    Value globalB = LLVM::AddrSpaceCastOp::create(b, k.globalPtr, bMatrix);
     sharedA = LLVM::AddressOfOp::create(b, k.smemPtr, kDynamicSharedMemory);
     sharedB = k.byteOffset(sharedA, k.c64(stages * bm * kBlockK));
     Value copyRow = k.div(tid, k.c(8));
@@ -372,7 +371,7 @@ private:
   const bool kTail;
   const int64_t stages, warpCols, nTiles;
   const bool nTail, grouped;
-  Type fragType, quadType, globalPtr;
+  Type fragType, quadType;
 
   gpu::GPUFuncOp func;
   Block *entry = nullptr;

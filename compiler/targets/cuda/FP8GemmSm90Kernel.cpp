@@ -485,12 +485,11 @@ private:
       k.ifThen(k.cmp(arith::CmpIPredicate::ult, next.kbBegin, next.kbEnd), [&] {
         // The scales are global memory: a global pointer makes it prefetch.global.L1, where a
         // generic one would cost a cvta per address.
-        Type globalPtr = LLVM::LLVMPointerType::get(ctx, 1);
         auto prefetch = [&](Value address) {
           NVVM::PrefetchOp::create(
               b, NVVM::PrefetchCacheLevelAttr::get(ctx, NVVM::PrefetchCacheLevel::L1),
               NVVM::CacheEvictionPriorityAttr(),
-              LLVM::AddrSpaceCastOp::create(b, globalPtr, address), /*predicate=*/Value(),
+              LLVM::AddrSpaceCastOp::create(b, k.globalPtr, address), /*predicate=*/Value(),
               /*tensormap=*/false);
         };
         for (Value row : scaleRows(next, placeOf(next)))

@@ -30,11 +30,12 @@ constexpr llvm::StringLiteral kDynamicSharedMemory = "kiln_fp8_dsmem";
 /// Index, i32 and i64 arithmetic on an ImplicitLocOpBuilder, and the llvm pointer steps.
 struct KernelBuilder {
   ImplicitLocOpBuilder &b;
-  Type idx, i32, i64, f32, smemPtr, clusterPtr, ptr;
+  Type idx, i32, i64, f32, globalPtr, smemPtr, clusterPtr, ptr;
 
   explicit KernelBuilder(ImplicitLocOpBuilder &b)
       : b(b), idx(b.getIndexType()), i32(b.getI32Type()), i64(b.getI64Type()),
-        f32(b.getF32Type()), smemPtr(LLVM::LLVMPointerType::get(b.getContext(), 3)),
+        f32(b.getF32Type()), globalPtr(LLVM::LLVMPointerType::get(b.getContext(), 1)),
+        smemPtr(LLVM::LLVMPointerType::get(b.getContext(), 3)),
         clusterPtr(LLVM::LLVMPointerType::get(b.getContext(), 7)),
         ptr(LLVM::LLVMPointerType::get(b.getContext())) {}
 
